@@ -1,0 +1,61 @@
+"""The one exception tree of cybercover.
+
+Every error a user can cause is an :class:`InputError`: it carries one or more
+:class:`Problem` rows, each naming the field path (``policy.limits.response_costs``), a
+stable rule code and a sentence in Japanese and English. Adapters (CLI, API, pages) turn
+these into exit status 2, RFC 9457 problem JSON or a message next to the field; they never
+show a traceback.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+__all__ = ["CybercoverError", "InputError", "Problem", "ProductFileError", "format_path"]
+
+
+def format_path(parts: Iterable[str | int]) -> str:
+    """Render a location as ``policy.limits.liability`` or ``accidents[0].losses[1].amount``."""
+    out = ""
+    for part in parts:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else part
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong with an input: where, which rule, and why in both languages."""
+
+    path: str
+    rule: str
+    ja: str
+    en: str
+
+    def __str__(self) -> str:
+        where = self.path or "(input)"
+        return f"{where}: {self.ja} / {self.en} [{self.rule}]"
+
+    def as_dict(self) -> dict[str, str]:
+        return {"field": self.path, "rule": self.rule, "ja": self.ja, "en": self.en}
+
+
+class CybercoverError(Exception):
+    """Root of every error raised on purpose by cybercover."""
+
+
+class InputError(CybercoverError):
+    """Input that breaks a rule; holds every problem found, not only the first."""
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        if not problems:
+            raise ValueError("InputError needs at least one problem")
+        self.problems: tuple[Problem, ...] = tuple(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class ProductFileError(InputError):
+    """A product definition file that cannot be loaded or breaks a product rule."""

@@ -1,0 +1,308 @@
+"""The product definition: every fact of PRODUCT.md §2–§7 as validated data.
+
+A product file (``products/*.toml``) is parsed into :class:`Product`. The model checks
+both the shape of each field and the product's own consistency (codes unique, every
+reference resolves, defaults within bounds), so a broken file is refused with the field
+and the rule, never half-loaded.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr, model_validator
+
+from cybercover.errors import Problem
+
+__all__ = [
+    "AggregateDef",
+    "CoverageDef",
+    "EmergencySupportDef",
+    "ExclusionDef",
+    "Label",
+    "LimitRuleDef",
+    "Product",
+    "SharedLimitDef",
+    "WaitingMode",
+    "WaitingPeriodDef",
+    "consistency_problems",
+]
+
+WaitingMode = Literal["qualifying", "time_deductible"]
+Code = StrictStr
+Yen = StrictInt
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Label(_Strict):
+    """A text in Japanese first and English second."""
+
+    ja: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+
+
+class Agency(_Strict):
+    code: Code = Field(min_length=1)
+    name: Label
+    address: str
+    enquiries: StrictBool = False
+
+
+class ProductInfo(_Strict):
+    code: Code = Field(min_length=1)
+    version: str = Field(min_length=1)
+    name: Label
+    insurer: Label
+    approval_number: str
+    approval_date: date
+    source: str
+    outline_only: StrictBool = True
+    agencies: tuple[Agency, ...] = Field(min_length=1)
+
+
+class PeriodDef(_Strict):
+    years: StrictInt = Field(ge=1, le=1)
+    timezone: Literal["Asia/Tokyo"]
+
+
+class EligibilityDef(_Strict):
+    countries: tuple[str, ...] = Field(min_length=1)
+    label: Label
+    note: Label | None = None
+
+
+class CoverageDef(_Strict):
+    """One coverage part (①–④ of PRODUCT.md §3)."""
+
+    code: Code = Field(pattern=r"^[a-z][a-z_]*$")
+    number: StrictInt = Field(ge=1)
+    label: Label
+    short: Label
+    optional: StrictBool
+    option: Code | None = None
+    max_limit: Yen = Field(gt=0)
+    default_deductible: Yen = Field(ge=0)
+    waiting_period: StrictBool = False
+    shared_limit: Code | None = None
+    source: str
+
+    @model_validator(mode="after")
+    def _option_iff_optional(self) -> CoverageDef:
+        if self.optional and self.option is None:
+            raise ValueError(
+                "任意のカバーには option の指定が必要です / an optional coverage must name its option"
+            )
+        if not self.optional and self.option is not None:
+            raise ValueError(
+                "基本カバーに option は指定できません / a coverage that is always bought has no option"
+            )
+        return self
+
+
+class OptionDef(_Strict):
+    label: Label
+
+
+class SharedLimitDef(_Strict):
+    """A limit shared by several parts, taken first come first served in part order."""
+
+    label: Label
+    parts: tuple[Code, ...] = Field(min_length=2)
+    max_limit: Yen = Field(gt=0)
+    default: Code | None = None
+    source: str
+
+
+class AggregateDef(_Strict):
+    label: Label
+    max_limit: Yen = Field(gt=0)
+    default: Code
+    page_figure: Yen | None = None
+    source: str
+
+
+class LimitRuleDef(_Strict):
+    """``left``'s limit must not exceed ``right``'s (both limit keys)."""
+
+    code: Code
+    left: Code
+    right: Code
+    label: Label
+    source: str
+
+
+class WaitingModeDef(_Strict):
+    label: Label
+
+
+class WaitingPeriodDef(_Strict):
+    min_hours: StrictInt = Field(ge=0)
+    default_hours: StrictInt = Field(ge=0)
+    default_mode: WaitingMode
+    label: Label
+    modes: dict[WaitingMode, WaitingModeDef]
+
+    @model_validator(mode="after")
+    def _defaults_allowed(self) -> WaitingPeriodDef:
+        if self.default_hours < self.min_hours:
+            raise ValueError(
+                "default_hours は min_hours 以上にしてください / default_hours must be at least min_hours"
+            )
+        if self.default_mode not in self.modes:
+            raise ValueError(
+                "default_mode が modes にありません / default_mode is not one of modes"
+            )
+        return self
+
+
+class ExclusionDef(_Strict):
+    code: Code = Field(pattern=r"^[a-z][a-z_]*$")
+    label: Label
+    applies_to: tuple[Code, ...] = Field(min_length=1)
+    source: str
+
+
+class EventFamilyDef(_Strict):
+    code: Code
+    label: Label
+    examples: tuple[Label, ...] = ()
+
+
+class EmergencyServiceDef(_Strict):
+    code: Code
+    label: Label
+
+
+class EmergencySupportDef(_Strict):
+    label: Label
+    automatic: StrictBool
+    paid_from: Code
+    services: tuple[EmergencyServiceDef, ...] = Field(min_length=1)
+
+
+class IsmsDef(_Strict):
+    max_discount_percent: StrictInt = Field(ge=0, le=100)
+    full_discount_bodies: tuple[str, ...]
+    label: Label
+
+
+def _duplicates(codes: list[str]) -> list[str]:
+    seen: set[str] = set()
+    return sorted({c for c in codes if c in seen or seen.add(c)})
+
+
+class Product(_Strict):
+    """A whole product version. Coverage order in the file is the engine's fixed order."""
+
+    schema_version: Literal[1]
+    product: ProductInfo
+    period: PeriodDef
+    eligibility: EligibilityDef
+    coverages: tuple[CoverageDef, ...] = Field(min_length=1)
+    options: dict[Code, OptionDef] = {}
+    shared_limits: dict[Code, SharedLimitDef] = {}
+    aggregate: AggregateDef
+    limit_rules: tuple[LimitRuleDef, ...] = ()
+    waiting_period: WaitingPeriodDef
+    exclusions: tuple[ExclusionDef, ...] = ()
+    event_families: tuple[EventFamilyDef, ...] = Field(min_length=1)
+    emergency_support: EmergencySupportDef
+    isms: IsmsDef
+
+    # -- convenient views ----------------------------------------------------------------
+
+    def coverage(self, code: str) -> CoverageDef:
+        for cov in self.coverages:
+            if cov.code == code:
+                return cov
+        raise KeyError(code)
+
+    @property
+    def coverage_codes(self) -> tuple[str, ...]:
+        return tuple(c.code for c in self.coverages)
+
+    @property
+    def exclusion_codes(self) -> tuple[str, ...]:
+        return tuple(e.code for e in self.exclusions)
+
+    def excluded_parts(self, cause: str) -> tuple[str, ...]:
+        for exc in self.exclusions:
+            if exc.code == cause:
+                return exc.applies_to
+        raise KeyError(cause)
+
+    def limit_label(self, key: str) -> Label:
+        """The label of any limit key: a coverage, a shared limit or ``aggregate``."""
+        if key == "aggregate":
+            return self.aggregate.label
+        if key in self.shared_limits:
+            return self.shared_limits[key].label
+        return self.coverage(key).short
+
+
+
+def consistency_problems(product: Product) -> list[Problem]:
+    """Rules across fields: codes unique, every reference resolves.
+
+    Called by the loader after the shape is validated, so each problem keeps its own
+    field path.
+    """
+    problems: list[Problem] = []
+
+    def add(path: str, ja: str, en: str) -> None:
+        problems.append(Problem(path, "product_consistency", ja, en))
+
+    codes = [c.code for c in product.coverages]
+    for dup in _duplicates(codes):
+        add("coverages", f"重複したコード {dup}", f"duplicate coverage code {dup}")
+    known = set(codes)
+    limit_keys = known | set(product.shared_limits) | {"aggregate"}
+    for i, cov in enumerate(product.coverages):
+        if cov.option is not None and cov.option not in product.options:
+            add(f"coverages[{i}].option", f"未定義のオプション {cov.option}",
+                f"unknown option {cov.option}")
+    in_shared: dict[str, str] = {}
+    for name, shared in product.shared_limits.items():
+        for part in shared.parts:
+            if part not in known:
+                add(f"shared_limits.{name}.parts", f"未定義のカバー {part}",
+                    f"unknown coverage {part}")
+            elif part in in_shared:
+                add(f"shared_limits.{name}.parts",
+                    f"{part} は複数の合算限度額に属しています",
+                    f"{part} is already in shared limit {in_shared[part]}")
+            in_shared.setdefault(part, name)
+        if shared.default is not None and shared.default not in limit_keys:
+            add(f"shared_limits.{name}.default", f"未定義の限度額 {shared.default}",
+                f"unknown limit {shared.default}")
+    for i, cov in enumerate(product.coverages):
+        if cov.shared_limit != in_shared.get(cov.code):
+            expected = in_shared.get(cov.code)
+            add(f"coverages[{i}].shared_limit",
+                f"合算限度額の parts と一致しません（期待値: {expected}）",
+                f"does not match the parts of the shared limits (expected {expected})")
+    if product.aggregate.default not in known:
+        add("aggregate.default", f"未定義のカバー {product.aggregate.default}",
+            f"unknown coverage {product.aggregate.default}")
+    for i, rule in enumerate(product.limit_rules):
+        for side in ("left", "right"):
+            key = getattr(rule, side)
+            if key not in limit_keys:
+                add(f"limit_rules[{i}].{side}", f"未定義の限度額 {key}", f"unknown limit {key}")
+    for dup in _duplicates([e.code for e in product.exclusions]):
+        add("exclusions", f"重複したコード {dup}", f"duplicate exclusion code {dup}")
+    for i, exc in enumerate(product.exclusions):
+        for part in exc.applies_to:
+            if part not in known:
+                add(f"exclusions[{i}].applies_to", f"未定義のカバー {part}",
+                    f"unknown coverage {part}")
+    if product.emergency_support.paid_from not in known:
+        add("emergency_support.paid_from", "未定義のカバー",
+            f"unknown coverage {product.emergency_support.paid_from}")
+    for dup in _duplicates([s.code for s in product.emergency_support.services]):
+        add("emergency_support.services", f"重複したコード {dup}", f"duplicate service code {dup}")
+    return problems
