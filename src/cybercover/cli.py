@@ -35,7 +35,12 @@ ProductOption = Annotated[
 
 def _fail(problems: tuple[Problem, ...] | list[Problem]) -> None:
     for problem in problems:
-        sys.stderr.write(f"error: {problem}\n")
+        # The bracket form names list items (accidents[0].outage_hours); the dotted form
+        # beside it (accidents.0.outage_hours) is the same path as JSON Pointer-minded
+        # tools and pydantic write it.
+        dotted = problem.path.replace("[", ".").replace("]", "")
+        alias = f" ({dotted})" if dotted != problem.path else ""
+        sys.stderr.write(f"error: {problem.path}{alias}: {problem.ja} / {problem.en} [{problem.rule}]\n")
     raise typer.Exit(code=2)
 
 

@@ -1,0 +1,281 @@
+"""The vectorised path of the terms engine: the exact path's semantics over arrays.
+
+For pricing and portfolio simulation (DESIGN.md): many simulated years × accidents ×
+coverage parts at once, each year's accidents eroding the period limits in time order.
+A property test (tests/unit/terms/test_vectorised_property.py) holds this path equal to
+:func:`cybercover.terms.exact.adjudicate` on random policies and accident sequences.
+
+Layout (CSR, so that only real accidents are touched, never padding):
+
+* ``losses``: int64 ``(M, P)`` — each accident's total per part, in yen; accidents are
+  grouped by year and in time order within the year;
+* ``year_offsets``: int64 ``(Y + 1,)`` — year ``y`` owns rows
+  ``year_offsets[y]:year_offsets[y + 1]``;
+* ``outage_ticks``: int64 ``(M,)`` — the longest unbroken outage, in integer ticks of a
+  ``ticks_per_hour`` chosen by the caller so that the waiting period is whole ticks too
+  (seconds for simulation; the least common denominator for exact comparisons);
+* ``terms_index``: int64 ``(Y,)`` — which row of :class:`VectorTerms` each year uses
+  (one policy: all zeros; a portfolio: the policy of each policy-year);
+* ``void``: optional bool ``(M, P)`` — cells that pay nothing whatever the terms (an
+  accident outside the period, a cause the product excludes for that part).
+
+The time deductible ``total × (O − H) / O`` is computed exactly in int64 as
+``q·(O − H) + (r·(O − H)) // O`` with ``total = q·O + r``, so it equals the exact path's
+rational floor as long as ``O² < 2⁶³`` (outages under about 3·10⁹ ticks).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from math import lcm
+
+import numpy as np
+import numpy.typing as npt
+from numba import njit
+
+from cybercover.terms.model import Accident, PolicyTerms
+
+__all__ = [
+    "MAX_OUTAGE_TICKS",
+    "VectorTerms",
+    "apply_terms",
+    "prepare_accidents",
+    "ticks_per_hour_for",
+]
+
+I64 = npt.NDArray[np.int64]
+Bools = npt.NDArray[np.bool_]
+
+MAX_OUTAGE_TICKS = 3_000_000_000
+"""Outages must stay below this many ticks for the int64 time deductible to be exact."""
+
+
+@dataclass(frozen=True, slots=True)
+class VectorTerms:
+    """Terms as arrays: ``T`` term rows × ``P`` parts × ``G`` shared limits.
+
+    Build from one or more :class:`PolicyTerms` with :meth:`from_policies`.
+    """
+
+    parts: tuple[str, ...]
+    limit: I64  # (T, P)
+    deductible: I64  # (T, P)
+    bought: Bools  # (T, P)
+    waiting: Bools  # (P,)
+    shared_index: I64  # (P,), -1 when the part shares no limit
+    shared_limit: I64  # (T, G)
+    aggregate: I64  # (T,)
+    waiting_ticks: I64  # (T,)
+    time_deductible: Bools  # (T,)
+    ticks_per_hour: int
+
+    @classmethod
+    def from_policies(cls, policies: Sequence[PolicyTerms], ticks_per_hour: int) -> VectorTerms:
+        """Stack policies sharing one product's part layout into term rows."""
+        if not policies:
+            raise ValueError("at least one policy is needed")
+        first = policies[0]
+        parts = tuple(p.code for p in first.parts)
+        shared_codes = tuple(s.code for s in first.shared)
+        for pol in policies:
+            if tuple(p.code for p in pol.parts) != parts:
+                raise ValueError("all policies must have the same parts in the same order")
+        waiting_ticks = []
+        for pol in policies:
+            ticks = pol.waiting.hours * ticks_per_hour
+            if ticks.denominator != 1:
+                raise ValueError(
+                    f"waiting period {pol.waiting.hours} h is not whole ticks at "
+                    f"{ticks_per_hour} ticks per hour"
+                )
+            waiting_ticks.append(int(ticks))
+        return cls(
+            parts=parts,
+            limit=np.array([[p.limit for p in pol.parts] for pol in policies], np.int64),
+            deductible=np.array([[p.deductible for p in pol.parts] for pol in policies], np.int64),
+            bought=np.array([[p.bought for p in pol.parts] for pol in policies], np.bool_),
+            waiting=np.array([p.waiting for p in first.parts], np.bool_),
+            shared_index=np.array(
+                [shared_codes.index(p.shared) if p.shared is not None else -1 for p in first.parts],
+                np.int64,
+            ),
+            shared_limit=np.array(
+                [[s.limit for s in pol.shared] for pol in policies], np.int64
+            ).reshape(len(policies), len(shared_codes)),
+            aggregate=np.array([pol.aggregate for pol in policies], np.int64),
+            waiting_ticks=np.array(waiting_ticks, np.int64),
+            time_deductible=np.array(
+                [pol.waiting.mode == "time_deductible" for pol in policies], np.bool_
+            ),
+            ticks_per_hour=ticks_per_hour,
+        )
+
+
+@njit(cache=True, nogil=True)  # type: ignore[untyped-decorator]
+def _kernel(
+    losses: I64,
+    year_offsets: I64,
+    outage: I64,
+    void: Bools,
+    has_void: bool,
+    terms_index: I64,
+    limit: I64,
+    deductible: I64,
+    bought: Bools,
+    waiting: Bools,
+    shared_index: I64,
+    shared_limit: I64,
+    aggregate: I64,
+    waiting_ticks: I64,
+    time_deductible: Bools,
+    out: I64,
+) -> None:  # pragma: no cover - compiled; covered through apply_terms
+    n_parts = losses.shape[1]
+    n_shared = shared_limit.shape[1]
+    part_used = np.zeros(n_parts, np.int64)
+    shared_used = np.zeros(max(n_shared, 1), np.int64)
+    shared_accident = np.zeros(max(n_shared, 1), np.int64)
+    for y in range(year_offsets.shape[0] - 1):
+        t = terms_index[y]
+        part_used[:] = 0
+        shared_used[:] = 0
+        agg_used = 0
+        agg = aggregate[t]
+        hours = waiting_ticks[t]
+        time_ded = time_deductible[t]
+        for m in range(year_offsets[y], year_offsets[y + 1]):
+            shared_accident[:] = 0
+            for p in range(n_parts):
+                x = losses[m, p]
+                if x <= 0 or not bought[t, p] or (has_void and void[m, p]):
+                    out[m, p] = 0
+                    continue
+                if waiting[p]:
+                    o = outage[m]
+                    if o <= hours:
+                        x = 0
+                    elif time_ded:
+                        d = o - hours
+                        q = x // o
+                        x = q * d + ((x - q * o) * d) // o
+                x -= deductible[t, p]
+                if x < 0:
+                    x = 0
+                room = limit[t, p] - part_used[p]
+                if x > room:
+                    x = room
+                g = shared_index[p]
+                if g >= 0:
+                    cap = shared_limit[t, g]
+                    room = cap - shared_accident[g]
+                    room2 = cap - shared_used[g]
+                    if room2 < room:
+                        room = room2
+                    if x > room:
+                        x = room
+                room = agg - agg_used
+                if x > room:
+                    x = room
+                if x < 0:
+                    x = 0
+                out[m, p] = x
+                part_used[p] += x
+                if g >= 0:
+                    shared_used[g] += x
+                    shared_accident[g] += x
+                agg_used += x
+
+
+def apply_terms(
+    terms: VectorTerms,
+    losses: I64,
+    year_offsets: I64,
+    outage_ticks: I64,
+    terms_index: I64 | None = None,
+    void: Bools | None = None,
+) -> I64:
+    """What each accident's each part pays, as int64 ``(M, P)``; see the module doc."""
+    losses = np.ascontiguousarray(losses, dtype=np.int64)
+    n_rows, n_parts = losses.shape
+    if n_parts != len(terms.parts):
+        raise ValueError(f"losses have {n_parts} parts, terms {len(terms.parts)}")
+    year_offsets = np.ascontiguousarray(year_offsets, dtype=np.int64)
+    n_years = year_offsets.shape[0] - 1
+    if year_offsets[0] != 0 or year_offsets[-1] != n_rows or np.any(np.diff(year_offsets) < 0):
+        raise ValueError("year_offsets must run from 0 to len(losses), never decreasing")
+    outage_ticks = np.ascontiguousarray(outage_ticks, dtype=np.int64)
+    if outage_ticks.shape != (n_rows,):
+        raise ValueError("outage_ticks must have one value per accident")
+    if n_rows and (outage_ticks.min() < 0 or outage_ticks.max() >= MAX_OUTAGE_TICKS):
+        raise ValueError(f"outage ticks must lie in [0, {MAX_OUTAGE_TICKS})")
+    if terms_index is None:
+        terms_index = np.zeros(n_years, np.int64)
+    terms_index = np.ascontiguousarray(terms_index, dtype=np.int64)
+    if terms_index.shape != (n_years,):
+        raise ValueError("terms_index must have one value per year")
+    has_void = void is not None
+    void_arr = (
+        np.ascontiguousarray(void, dtype=np.bool_)
+        if void is not None
+        else np.zeros((0, n_parts), np.bool_)
+    )
+    if has_void and void_arr.shape != losses.shape:
+        raise ValueError("void must have the shape of losses")
+    out = np.empty_like(losses)
+    _kernel(
+        losses,
+        year_offsets,
+        outage_ticks,
+        void_arr,
+        has_void,
+        terms_index,
+        terms.limit,
+        terms.deductible,
+        terms.bought,
+        terms.waiting,
+        terms.shared_index,
+        terms.shared_limit,
+        terms.aggregate,
+        terms.waiting_ticks,
+        terms.time_deductible,
+        out,
+    )
+    return out
+
+
+def ticks_per_hour_for(hours: Sequence[Fraction]) -> int:
+    """The smallest tick (per hour) in which every value of ``hours`` is whole."""
+    return lcm(1, *(h.denominator for h in hours))
+
+
+def prepare_accidents(
+    terms: PolicyTerms, accidents: Sequence[Accident], ticks_per_hour: int
+) -> tuple[I64, I64, Bools, npt.NDArray[np.intp]]:
+    """One policy-year of :class:`Accident` values as arrays for :func:`apply_terms`.
+
+    Returns ``(losses, outage_ticks, void, order)``: rows sorted by time (stable), each
+    part's lines summed, ``void`` set outside the period and for excluded causes, and
+    ``order`` mapping each row back to its input accident.
+    """
+    codes = [p.code for p in terms.parts]
+    order = np.array(
+        sorted(range(len(accidents)), key=lambda i: accidents[i].occurred_at), dtype=np.intp
+    )
+    losses = np.zeros((len(accidents), len(codes)), np.int64)
+    outage = np.zeros(len(accidents), np.int64)
+    void = np.zeros((len(accidents), len(codes)), np.bool_)
+    for row, i in enumerate(order):
+        acc = accidents[int(i)]
+        for line in acc.losses:
+            losses[row, codes.index(line.coverage)] += line.amount
+        if acc.outage_hours is not None:
+            ticks = acc.outage_hours * ticks_per_hour
+            if ticks.denominator != 1:
+                raise ValueError(f"outage {acc.outage_hours} h is not whole ticks")
+            outage[row] = int(ticks)
+        in_period = terms.covers(acc.occurred_at)
+        for p, part in enumerate(terms.parts):
+            void[row, p] = not in_period or any(c in part.excluded_by for c in acc.causes)
+    return losses, outage, void, order
