@@ -29,7 +29,9 @@ app = typer.Typer(
 
 ProductOption = Annotated[
     Path | None,
-    typer.Option("--product", help="商品定義ファイル / product file (TOML); default: the bundled product"),
+    typer.Option(
+        "--product", help="商品定義ファイル / product file (TOML); default: the bundled product"
+    ),
 ]
 
 
@@ -40,7 +42,9 @@ def _fail(problems: tuple[Problem, ...] | list[Problem]) -> None:
         # tools and pydantic write it.
         dotted = problem.path.replace("[", ".").replace("]", "")
         alias = f" ({dotted})" if dotted != problem.path else ""
-        sys.stderr.write(f"error: {problem.path}{alias}: {problem.ja} / {problem.en} [{problem.rule}]\n")
+        sys.stderr.write(
+            f"error: {problem.path}{alias}: {problem.ja} / {problem.en} [{problem.rule}]\n"
+        )
     raise typer.Exit(code=2)
 
 
@@ -60,7 +64,9 @@ def _print_json(data: Any) -> None:
 
 @app.command()
 def adjudicate(
-    file: Annotated[Path, typer.Argument(help="シナリオ JSON / scenario JSON file ('-' for stdin)")],
+    file: Annotated[
+        Path, typer.Argument(help="シナリオ JSON / scenario JSON file ('-' for stdin)")
+    ],
     product: ProductOption = None,
 ) -> None:
     """シナリオを約款どおりに査定し JSON で出力 / adjudicate a scenario, print the result as JSON."""
@@ -70,7 +76,16 @@ def adjudicate(
     try:
         text = sys.stdin.read() if str(file) == "-" else file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        _fail([Problem(str(file), "unreadable", f"ファイルを読めません: {exc}", f"cannot read the file: {exc}")])
+        _fail(
+            [
+                Problem(
+                    str(file),
+                    "unreadable",
+                    f"ファイルを読めません: {exc}",
+                    f"cannot read the file: {exc}",
+                )
+            ]
+        )
         return
     try:
         result = run_scenario(text, prod, source=str(file))
@@ -94,14 +109,21 @@ def product_show(
             "version": prod.product.version,
             "name": prod.product.name.model_dump(),
             "coverages": [
-                {"code": c.code, "label": c.short.model_dump(), "max_limit": c.max_limit,
-                 "max_limit_text": format_yen_short(c.max_limit), "optional": c.optional}
+                {
+                    "code": c.code,
+                    "label": c.short.model_dump(),
+                    "max_limit": c.max_limit,
+                    "max_limit_text": format_yen_short(c.max_limit),
+                    "optional": c.optional,
+                }
                 for c in prod.coverages
             ],
             "aggregate_max": prod.aggregate.max_limit,
             "exclusions": {e.code: list(e.applies_to) for e in prod.exclusions},
-            "waiting_period": {"min_hours": prod.waiting_period.min_hours,
-                               "default_mode": prod.waiting_period.default_mode},
+            "waiting_period": {
+                "min_hours": prod.waiting_period.min_hours,
+                "default_mode": prod.waiting_period.default_mode,
+            },
         }
     )
 

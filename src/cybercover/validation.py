@@ -20,7 +20,10 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     "missing": ("必須項目です", "is required"),
     "extra_forbidden": ("不明な項目です", "is not a known field"),
     "int_type": ("整数で指定してください", "must be an integer"),
-    "int_from_float": ("整数で指定してください（小数は不可）", "must be a whole number, not a fraction"),
+    "int_from_float": (
+        "整数で指定してください（小数は不可）",
+        "must be a whole number, not a fraction",
+    ),
     "int_parsing": ("整数で指定してください", "must be an integer"),
     "bool_type": ("true または false で指定してください", "must be true or false"),
     "string_type": ("文字列で指定してください", "must be a string"),
@@ -32,8 +35,14 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     "dict_type": ("オブジェクトで指定してください", "must be an object"),
     "model_type": ("オブジェクトで指定してください", "must be an object"),
     "date_type": ("日付（YYYY-MM-DD）で指定してください", "must be a date (YYYY-MM-DD)"),
-    "date_parsing": ("日付（YYYY-MM-DD）の形式が正しくありません", "is not a valid date (YYYY-MM-DD)"),
-    "date_from_datetime_parsing": ("日付（YYYY-MM-DD）の形式が正しくありません", "is not a valid date (YYYY-MM-DD)"),
+    "date_parsing": (
+        "日付（YYYY-MM-DD）の形式が正しくありません",
+        "is not a valid date (YYYY-MM-DD)",
+    ),
+    "date_from_datetime_parsing": (
+        "日付（YYYY-MM-DD）の形式が正しくありません",
+        "is not a valid date (YYYY-MM-DD)",
+    ),
     "datetime_type": ("日時で指定してください", "must be a date-time"),
     "datetime_parsing": (
         "日時の形式が正しくありません（例: 2026-06-01T10:00:00+09:00）",

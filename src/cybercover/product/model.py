@@ -244,7 +244,6 @@ class Product(_Strict):
         return self.coverage(key).short
 
 
-
 def consistency_problems(product: Product) -> list[Problem]:
     """Rules across fields: codes unique, every reference resolves.
 
@@ -263,31 +262,47 @@ def consistency_problems(product: Product) -> list[Problem]:
     limit_keys = known | set(product.shared_limits) | {"aggregate"}
     for i, cov in enumerate(product.coverages):
         if cov.option is not None and cov.option not in product.options:
-            add(f"coverages[{i}].option", f"未定義のオプション {cov.option}",
-                f"unknown option {cov.option}")
+            add(
+                f"coverages[{i}].option",
+                f"未定義のオプション {cov.option}",
+                f"unknown option {cov.option}",
+            )
     in_shared: dict[str, str] = {}
     for name, shared in product.shared_limits.items():
         for part in shared.parts:
             if part not in known:
-                add(f"shared_limits.{name}.parts", f"未定義のカバー {part}",
-                    f"unknown coverage {part}")
+                add(
+                    f"shared_limits.{name}.parts",
+                    f"未定義のカバー {part}",
+                    f"unknown coverage {part}",
+                )
             elif part in in_shared:
-                add(f"shared_limits.{name}.parts",
+                add(
+                    f"shared_limits.{name}.parts",
                     f"{part} は複数の合算限度額に属しています",
-                    f"{part} is already in shared limit {in_shared[part]}")
+                    f"{part} is already in shared limit {in_shared[part]}",
+                )
             in_shared.setdefault(part, name)
         if shared.default is not None and shared.default not in limit_keys:
-            add(f"shared_limits.{name}.default", f"未定義の限度額 {shared.default}",
-                f"unknown limit {shared.default}")
+            add(
+                f"shared_limits.{name}.default",
+                f"未定義の限度額 {shared.default}",
+                f"unknown limit {shared.default}",
+            )
     for i, cov in enumerate(product.coverages):
         if cov.shared_limit != in_shared.get(cov.code):
             expected = in_shared.get(cov.code)
-            add(f"coverages[{i}].shared_limit",
+            add(
+                f"coverages[{i}].shared_limit",
                 f"合算限度額の parts と一致しません（期待値: {expected}）",
-                f"does not match the parts of the shared limits (expected {expected})")
+                f"does not match the parts of the shared limits (expected {expected})",
+            )
     if product.aggregate.default not in known:
-        add("aggregate.default", f"未定義のカバー {product.aggregate.default}",
-            f"unknown coverage {product.aggregate.default}")
+        add(
+            "aggregate.default",
+            f"未定義のカバー {product.aggregate.default}",
+            f"unknown coverage {product.aggregate.default}",
+        )
     for i, rule in enumerate(product.limit_rules):
         for side in ("left", "right"):
             key = getattr(rule, side)
@@ -298,11 +313,17 @@ def consistency_problems(product: Product) -> list[Problem]:
     for i, exc in enumerate(product.exclusions):
         for part in exc.applies_to:
             if part not in known:
-                add(f"exclusions[{i}].applies_to", f"未定義のカバー {part}",
-                    f"unknown coverage {part}")
+                add(
+                    f"exclusions[{i}].applies_to",
+                    f"未定義のカバー {part}",
+                    f"unknown coverage {part}",
+                )
     if product.emergency_support.paid_from not in known:
-        add("emergency_support.paid_from", "未定義のカバー",
-            f"unknown coverage {product.emergency_support.paid_from}")
+        add(
+            "emergency_support.paid_from",
+            "未定義のカバー",
+            f"unknown coverage {product.emergency_support.paid_from}",
+        )
     for dup in _duplicates([s.code for s in product.emergency_support.services]):
         add("emergency_support.services", f"重複したコード {dup}", f"duplicate service code {dup}")
     return problems

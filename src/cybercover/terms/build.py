@@ -57,36 +57,50 @@ def build_policy_terms(
     for key in options:
         if key not in product.options:
             problems.append(
-                Problem(at(key), "unknown_option", f"不明なオプションです（{', '.join(product.options)}）",
-                        f"is not an option of the product ({', '.join(product.options)})")
+                Problem(
+                    at(key),
+                    "unknown_option",
+                    f"不明なオプションです（{', '.join(product.options)}）",
+                    f"is not an option of the product ({', '.join(product.options)})",
+                )
             )
     bought_options = {k for k, v in options.items() if v and k in product.options}
 
     for key in limits:
         if key not in limit_keys:
             problems.append(
-                Problem(at("limits", key), "unknown_limit",
-                        f"不明な限度額です（{', '.join(limit_keys)}）",
-                        f"is not a limit of the product ({', '.join(limit_keys)})")
+                Problem(
+                    at("limits", key),
+                    "unknown_limit",
+                    f"不明な限度額です（{', '.join(limit_keys)}）",
+                    f"is not a limit of the product ({', '.join(limit_keys)})",
+                )
             )
     for key in deductibles:
         if key not in coverage_codes:
             problems.append(
-                Problem(at("deductibles", key), "unknown_coverage",
-                        f"不明な補償です（{', '.join(coverage_codes)}）",
-                        f"is not a coverage part of the product ({', '.join(coverage_codes)})")
+                Problem(
+                    at("deductibles", key),
+                    "unknown_coverage",
+                    f"不明な補償です（{', '.join(coverage_codes)}）",
+                    f"is not a coverage part of the product ({', '.join(coverage_codes)})",
+                )
             )
 
     def check_amount(field: tuple[str, str], value: int, maximum: int | None) -> bool:
         if value < 0:
-            problems.append(Problem(at(*field), "negative", "0円以上で指定してください",
-                                    "must not be negative"))
+            problems.append(
+                Problem(at(*field), "negative", "0円以上で指定してください", "must not be negative")
+            )
             return False
         if maximum is not None and value > maximum:
             problems.append(
-                Problem(at(*field), "above_product_maximum",
-                        f"商品の上限 {format_yen(maximum)} を超えています（{format_yen(value)}）",
-                        f"{value:,} yen is above the product maximum of {maximum:,} yen")
+                Problem(
+                    at(*field),
+                    "above_product_maximum",
+                    f"商品の上限 {format_yen(maximum)} を超えています（{format_yen(value)}）",
+                    f"{value:,} yen is above the product maximum of {maximum:,} yen",
+                )
             )
             return False
         return True
@@ -101,9 +115,12 @@ def build_policy_terms(
                 resolved[cov.code] = limits[cov.code]
         elif is_bought:
             problems.append(
-                Problem(at("limits", cov.code), "missing_limit",
-                        f"{cov.short.ja}を付帯する場合は限度額が必要です",
-                        f"a limit is required because {cov.short.en} is bought")
+                Problem(
+                    at("limits", cov.code),
+                    "missing_limit",
+                    f"{cov.short.ja}を付帯する場合は限度額が必要です",
+                    f"a limit is required because {cov.short.en} is bought",
+                )
             )
 
     def default_of(key: str | None) -> int | None:
@@ -121,8 +138,12 @@ def build_policy_terms(
                 resolved[name] = value
             elif shared.default is None:
                 problems.append(
-                    Problem(at("limits", name), "missing_limit", "限度額が必要です",
-                            "a limit is required")
+                    Problem(
+                        at("limits", name),
+                        "missing_limit",
+                        "限度額が必要です",
+                        "a limit is required",
+                    )
                 )
 
     if "aggregate" in limits:
@@ -137,31 +158,46 @@ def build_policy_terms(
         left, right = resolved.get(rule.left), resolved.get(rule.right)
         if left is not None and right is not None and left > right:
             problems.append(
-                Problem(at("limits", rule.left), rule.code,
-                        f"{rule.label.ja}（{format_yen(left)} > {format_yen(right)}）",
-                        f"{rule.label.en} ({left:,} > {right:,} yen)")
+                Problem(
+                    at("limits", rule.left),
+                    rule.code,
+                    f"{rule.label.ja}（{format_yen(left)} > {format_yen(right)}）",
+                    f"{rule.label.en} ({left:,} > {right:,} yen)",
+                )
             )
 
     for cov in product.coverages:
         if cov.code in deductibles and deductibles[cov.code] < 0:
-            problems.append(Problem(at("deductibles", cov.code), "negative",
-                                    "0円以上で指定してください", "must not be negative"))
+            problems.append(
+                Problem(
+                    at("deductibles", cov.code),
+                    "negative",
+                    "0円以上で指定してください",
+                    "must not be negative",
+                )
+            )
 
     wp = product.waiting_period
     hours = waiting_hours if waiting_hours is not None else Fraction(wp.default_hours)
     mode = waiting_mode if waiting_mode is not None else wp.default_mode
     if hours < wp.min_hours:
         problems.append(
-            Problem(at("waiting_period", "hours"), "waiting_period_minimum",
-                    f"免責時間は{wp.min_hours}時間以上です（{hours_text(hours)}時間）",
-                    f"the waiting period must be at least {wp.min_hours} hours "
-                    f"(got {hours_text(hours)})")
+            Problem(
+                at("waiting_period", "hours"),
+                "waiting_period_minimum",
+                f"免責時間は{wp.min_hours}時間以上です（{hours_text(hours)}時間）",
+                f"the waiting period must be at least {wp.min_hours} hours "
+                f"(got {hours_text(hours)})",
+            )
         )
     if mode not in wp.modes:
         problems.append(
-            Problem(at("waiting_period", "mode"), "unknown_waiting_mode",
-                    f"指定できない方式です（{', '.join(wp.modes)}）",
-                    f"is not a waiting-period mode ({', '.join(wp.modes)})")
+            Problem(
+                at("waiting_period", "mode"),
+                "unknown_waiting_mode",
+                f"指定できない方式です（{', '.join(wp.modes)}）",
+                f"is not a waiting-period mode ({', '.join(wp.modes)})",
+            )
         )
 
     if problems:
@@ -184,9 +220,12 @@ def build_policy_terms(
         for cov in product.coverages
     )
     shared_terms = tuple(
-        SharedTerms(name, s.parts, resolved.get(name, 0)) for name, s in product.shared_limits.items()
+        SharedTerms(name, s.parts, resolved.get(name, 0))
+        for name, s in product.shared_limits.items()
     )
-    labels: dict[str, tuple[str, str]] = {c.code: (c.short.ja, c.short.en) for c in product.coverages}
+    labels: dict[str, tuple[str, str]] = {
+        c.code: (c.short.ja, c.short.en) for c in product.coverages
+    }
     labels.update({n: (s.label.ja, s.label.en) for n, s in product.shared_limits.items()})
     labels["aggregate"] = (product.aggregate.label.ja, product.aggregate.label.en)
     labels.update({f"cause:{e.code}": (e.label.ja, e.label.en) for e in product.exclusions})

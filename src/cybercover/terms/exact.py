@@ -74,7 +74,9 @@ def _part_result(
         )
     for cause in accident.causes:
         if cause in part.excluded_by:
-            return PartResult(part.code, claimed, 0, (R.excluded(terms, claimed, part.code, cause),))
+            return PartResult(
+                part.code, claimed, 0, (R.excluded(terms, claimed, part.code, cause),)
+            )
     if not part.bought:
         return PartResult(part.code, claimed, 0, (R.not_bought(terms, claimed, part.code),))
 
@@ -157,18 +159,14 @@ def _allocate(part: PartResult, amounts: Sequence[int]) -> list[LineResult]:
     return lines
 
 
-def _adjudicate_one(
-    terms: PolicyTerms, accident: Accident, ledger: Ledger
-) -> AccidentResult:
+def _adjudicate_one(terms: PolicyTerms, accident: Accident, ledger: Ledger) -> AccidentResult:
     shared_this_accident: dict[str, int] = {}
     parts: list[PartResult] = []
     line_results: dict[int, LineResult] = {}
     for part in terms.parts:
         indices = [i for i, line in enumerate(accident.losses) if line.coverage == part.code]
         amounts = [accident.losses[i].amount for i in indices]
-        result = _part_result(
-            terms, part, sum(amounts), accident, ledger, shared_this_accident
-        )
+        result = _part_result(terms, part, sum(amounts), accident, ledger, shared_this_accident)
         parts.append(result)
         for i, line in zip(indices, _allocate(result, amounts), strict=True):
             line_results[i] = line

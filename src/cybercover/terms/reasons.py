@@ -169,4 +169,3 @@ def aggregate(terms: PolicyTerms, amount: int) -> Reason:
         f"{ja_name} {figure} の残額を超えています（先着順）",
         f"exceeds what remains of the {en_name} of {figure} (first come first served)",
     )
-

@@ -23,7 +23,15 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictInt, ValidationError
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    ValidationError,
+)
 
 from cybercover.errors import InputError, Problem, format_path
 from cybercover.product.model import Product
@@ -152,58 +160,89 @@ def parse_scenario(data: Any, product: Product) -> tuple[PolicyTerms, list[Accid
     for i, acc in enumerate(scenario.accidents):
         here = ("accidents", i)
         if acc.id in seen_ids:
-            problems.append(Problem(format_path([*here, "id"]), "duplicate_id",
-                                    f"事故IDが重複しています（{acc.id}）", f"duplicate accident id {acc.id!r}"))
+            problems.append(
+                Problem(
+                    format_path([*here, "id"]),
+                    "duplicate_id",
+                    f"事故IDが重複しています（{acc.id}）",
+                    f"duplicate accident id {acc.id!r}",
+                )
+            )
         seen_ids.add(acc.id)
         for j, cause in enumerate(acc.causes):
             if cause not in known_causes:
-                problems.append(Problem(
-                    format_path([*here, "causes", j]), "unknown_cause",
-                    f"不明な事由コードです（{', '.join(sorted(known_causes))}）",
-                    f"{cause!r} is not a cause code of the product ({', '.join(sorted(known_causes))})",
-                ))
+                problems.append(
+                    Problem(
+                        format_path([*here, "causes", j]),
+                        "unknown_cause",
+                        f"不明な事由コードです（{', '.join(sorted(known_causes))}）",
+                        f"{cause!r} is not a cause code of the product ({', '.join(sorted(known_causes))})",
+                    )
+                )
         needs_outage = False
         for j, loss in enumerate(acc.losses):
             if loss.coverage not in coverages:
-                problems.append(Problem(
-                    format_path([*here, "losses", j, "coverage"]), "unknown_coverage",
-                    f"不明な補償です（{', '.join(product.coverage_codes)}）",
-                    f"{loss.coverage!r} is not a coverage part ({', '.join(product.coverage_codes)})",
-                ))
+                problems.append(
+                    Problem(
+                        format_path([*here, "losses", j, "coverage"]),
+                        "unknown_coverage",
+                        f"不明な補償です（{', '.join(product.coverage_codes)}）",
+                        f"{loss.coverage!r} is not a coverage part ({', '.join(product.coverage_codes)})",
+                    )
+                )
             needs_outage = needs_outage or loss.coverage in waiting_parts
         if needs_outage and acc.outage_hours is None:
-            problems.append(Problem(
-                format_path([*here, "outage_hours"]), "outage_hours_required",
-                "利益損害・営業継続費用の損害には連続した停止時間（outage_hours）が必要です",
-                "a business-interruption loss needs outage_hours (the longest unbroken outage)",
-            ))
-        accidents.append(Accident(
-            id=acc.id,
-            occurred_at=acc.occurred_at,
-            outage_hours=acc.outage_hours,
-            causes=tuple(acc.causes),
-            losses=tuple(LossLine(loss.coverage, loss.amount) for loss in acc.losses),
-        ))
+            problems.append(
+                Problem(
+                    format_path([*here, "outage_hours"]),
+                    "outage_hours_required",
+                    "利益損害・営業継続費用の損害には連続した停止時間（outage_hours）が必要です",
+                    "a business-interruption loss needs outage_hours (the longest unbroken outage)",
+                )
+            )
+        accidents.append(
+            Accident(
+                id=acc.id,
+                occurred_at=acc.occurred_at,
+                outage_hours=acc.outage_hours,
+                causes=tuple(acc.causes),
+                losses=tuple(LossLine(loss.coverage, loss.amount) for loss in acc.losses),
+            )
+        )
     if problems:
         raise InputError(problems)
     assert terms is not None
     return terms, accidents
 
 
-def load_scenario(text: str, product: Product, source: str = "scenario") -> tuple[PolicyTerms, list[Accident]]:
+def load_scenario(
+    text: str, product: Product, source: str = "scenario"
+) -> tuple[PolicyTerms, list[Accident]]:
     """Decode JSON (numbers with a fraction become exact decimals) and parse it."""
     try:
         data = json.loads(text, parse_float=Decimal)
     except json.JSONDecodeError as exc:
-        raise InputError([Problem(source, "json_syntax",
-                                  f"JSON の構文エラー（{exc.lineno}行 {exc.colno}列）: {exc.msg}",
-                                  f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}")]) from None
+        raise InputError(
+            [
+                Problem(
+                    source,
+                    "json_syntax",
+                    f"JSON の構文エラー（{exc.lineno}行 {exc.colno}列）: {exc.msg}",
+                    f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}",
+                )
+            ]
+        ) from None
     return parse_scenario(data, product)
 
 
 def _reason_json(reason: Reason) -> dict[str, Any]:
-    return {"code": reason.code, "amount": reason.amount, "clause": reason.clause,
-            "ja": reason.ja, "en": reason.en}
+    return {
+        "code": reason.code,
+        "amount": reason.amount,
+        "clause": reason.clause,
+        "ja": reason.ja,
+        "en": reason.en,
+    }
 
 
 def adjudication_to_json(result: Adjudication) -> dict[str, Any]:
@@ -215,13 +254,21 @@ def adjudication_to_json(result: Adjudication) -> dict[str, Any]:
                 "paid": acc.paid,
                 "total": acc.total,
                 "lines": [
-                    {"coverage": line.coverage, "claimed": line.claimed, "paid": line.paid,
-                     "reasons": [_reason_json(r) for r in line.reasons]}
+                    {
+                        "coverage": line.coverage,
+                        "claimed": line.claimed,
+                        "paid": line.paid,
+                        "reasons": [_reason_json(r) for r in line.reasons],
+                    }
                     for line in acc.lines
                 ],
                 "parts": [
-                    {"coverage": part.coverage, "claimed": part.claimed, "paid": part.paid,
-                     "reasons": [_reason_json(r) for r in part.reasons]}
+                    {
+                        "coverage": part.coverage,
+                        "claimed": part.claimed,
+                        "paid": part.paid,
+                        "reasons": [_reason_json(r) for r in part.reasons],
+                    }
                     for part in acc.parts
                 ],
             }

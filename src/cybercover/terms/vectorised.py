@@ -50,6 +50,7 @@ Bools = npt.NDArray[np.bool_]
 
 MAX_OUTAGE_TICKS = 3_000_000_000
 """Outages must stay below this many ticks for the int64 time deductible to be exact."""
+_MAX_TICKS = np.int64(MAX_OUTAGE_TICKS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,35 +132,63 @@ def _kernel(
     waiting_ticks: I64,
     time_deductible: Bools,
     out: I64,
-) -> None:  # pragma: no cover - compiled; covered through apply_terms
+) -> int:  # pragma: no cover - compiled; covered through apply_terms
+    """Fill ``out``; return 0, or 1 for decreasing offsets, 2 for an outage out of range."""
     n_parts = losses.shape[1]
     n_shared = shared_limit.shape[1]
     part_used = np.zeros(n_parts, np.int64)
     shared_used = np.zeros(max(n_shared, 1), np.int64)
     shared_accident = np.zeros(max(n_shared, 1), np.int64)
     for y in range(year_offsets.shape[0] - 1):
+        first = year_offsets[y]
+        last = year_offsets[y + 1]
+        if first >= last:
+            if first > last:
+                return 1
+            continue
         t = terms_index[y]
-        part_used[:] = 0
-        shared_used[:] = 0
+        for p in range(n_parts):
+            part_used[p] = 0
+        for g in range(n_shared):
+            shared_used[g] = 0
         agg_used = 0
         agg = aggregate[t]
         hours = waiting_ticks[t]
         time_ded = time_deductible[t]
-        for m in range(year_offsets[y], year_offsets[y + 1]):
-            shared_accident[:] = 0
+        for m in range(first, last):
+            for g in range(n_shared):
+                shared_accident[g] = 0
+            o = outage[m]
+            if o < 0 or o >= _MAX_TICKS:
+                return 2
+            kept = o - hours  # ticks of the outage past the waiting period
+            # x · kept / o without a division where it is safe: a float guess corrected
+            # by exact int64 arithmetic (x · kept stays below 2⁶²).
+            ratio = kept / o if kept > 0 else 0.0
+            safe = (1 << 62) // kept if kept > 0 else 0
             for p in range(n_parts):
                 x = losses[m, p]
                 if x <= 0 or not bought[t, p] or (has_void and void[m, p]):
                     out[m, p] = 0
                     continue
                 if waiting[p]:
-                    o = outage[m]
-                    if o <= hours:
+                    if kept <= 0:
                         x = 0
                     elif time_ded:
-                        d = o - hours
-                        q = x // o
-                        x = q * d + ((x - q * o) * d) // o
+                        if x < safe:
+                            num = x * kept
+                            c = np.int64(x * ratio)
+                            rest = num - c * o
+                            while rest < 0:
+                                c -= 1
+                                rest += o
+                            while rest >= o:
+                                c += 1
+                                rest -= o
+                            x = c
+                        else:
+                            q = x // o
+                            x = q * kept + ((x - q * o) * kept) // o
                 x -= deductible[t, p]
                 if x < 0:
                     x = 0
@@ -186,6 +215,7 @@ def _kernel(
                     shared_used[g] += x
                     shared_accident[g] += x
                 agg_used += x
+    return 0
 
 
 def apply_terms(
@@ -203,13 +233,11 @@ def apply_terms(
         raise ValueError(f"losses have {n_parts} parts, terms {len(terms.parts)}")
     year_offsets = np.ascontiguousarray(year_offsets, dtype=np.int64)
     n_years = year_offsets.shape[0] - 1
-    if year_offsets[0] != 0 or year_offsets[-1] != n_rows or np.any(np.diff(year_offsets) < 0):
-        raise ValueError("year_offsets must run from 0 to len(losses), never decreasing")
+    if year_offsets.shape[0] < 1 or year_offsets[0] != 0 or year_offsets[-1] != n_rows:
+        raise ValueError("year_offsets must run from 0 to len(losses)")
     outage_ticks = np.ascontiguousarray(outage_ticks, dtype=np.int64)
     if outage_ticks.shape != (n_rows,):
         raise ValueError("outage_ticks must have one value per accident")
-    if n_rows and (outage_ticks.min() < 0 or outage_ticks.max() >= MAX_OUTAGE_TICKS):
-        raise ValueError(f"outage ticks must lie in [0, {MAX_OUTAGE_TICKS})")
     if terms_index is None:
         terms_index = np.zeros(n_years, np.int64)
     terms_index = np.ascontiguousarray(terms_index, dtype=np.int64)
@@ -223,8 +251,12 @@ def apply_terms(
     )
     if has_void and void_arr.shape != losses.shape:
         raise ValueError("void must have the shape of losses")
+    if terms_index.shape[0] and (
+        terms_index.min() < 0 or terms_index.max() >= terms.aggregate.shape[0]
+    ):
+        raise ValueError("terms_index names a term row that does not exist")
     out = np.empty_like(losses)
-    _kernel(
+    status = _kernel(
         losses,
         year_offsets,
         outage_ticks,
@@ -242,6 +274,10 @@ def apply_terms(
         terms.time_deductible,
         out,
     )
+    if status == 1:
+        raise ValueError("year_offsets must never decrease")
+    if status == 2:
+        raise ValueError(f"outage ticks must lie in [0, {MAX_OUTAGE_TICKS})")
     return out
 
 
