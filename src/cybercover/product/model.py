@@ -191,8 +191,7 @@ class IsmsDef(_Strict):
 
 
 def _duplicates(codes: list[str]) -> list[str]:
-    seen: set[str] = set()
-    return sorted({c for c in codes if c in seen or seen.add(c)})
+    return sorted({c for c in codes if codes.count(c) > 1})
 
 
 class Product(_Strict):

@@ -114,7 +114,7 @@ class VectorTerms:
         )
 
 
-@njit(cache=True, nogil=True)  # type: ignore[untyped-decorator]
+@njit(cache=True, nogil=True)
 def _kernel(
     losses: I64,
     year_offsets: I64,
