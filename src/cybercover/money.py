@@ -5,7 +5,7 @@ No float ever holds a payable amount (DESIGN.md, Conventions).
 
 from __future__ import annotations
 
-__all__ = ["format_yen", "format_yen_short"]
+__all__ = ["format_yen", "format_yen_en", "format_yen_short"]
 
 
 def format_yen(amount: int) -> str:
@@ -13,6 +13,13 @@ def format_yen(amount: int) -> str:
     if isinstance(amount, bool) or not isinstance(amount, int):
         raise TypeError(f"yen amounts are int, got {type(amount).__name__}")
     return f"{amount:,}円"
+
+
+def format_yen_en(amount: int) -> str:
+    """``1000000000`` → ``"1,000,000,000 yen"`` (English text)."""
+    if isinstance(amount, bool) or not isinstance(amount, int):
+        raise TypeError(f"yen amounts are int, got {type(amount).__name__}")
+    return f"{amount:,} yen"
 
 
 def format_yen_short(amount: int) -> str:

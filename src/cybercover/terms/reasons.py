@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from fractions import Fraction
 
-from cybercover.money import format_yen
+from cybercover.money import format_yen, format_yen_en
 from cybercover.terms.model import PolicyTerms, Reason
 from cybercover.timeutil import JST
 
@@ -105,12 +105,13 @@ def waiting_time_deductible(terms: PolicyTerms, amount: int, outage: Fraction) -
 def deductible(terms: PolicyTerms, amount: int, part: str) -> Reason:
     ja_part, en_part = terms.label(part)
     figure = format_yen(terms.part(part).deductible)
+    figure_en = format_yen_en(terms.part(part).deductible)
     return Reason(
         "deductible",
         amount,
         "PRODUCT.md §3 ※2",
         f"{ja_part}の自己負担額（1事故 {figure}）",
-        f"{en_part} deductible ({figure} per accident)",
+        f"{en_part} deductible ({figure_en} per accident)",
     )
 
 
@@ -118,20 +119,21 @@ def part_limit(terms: PolicyTerms, amount: int, part: str, *, per_accident: bool
     ja_part, en_part = terms.label(part)
     limit = terms.part(part).limit
     figure = format_yen(limit)
+    figure_en = format_yen_en(limit)
     if per_accident:
         return Reason(
             "limit_per_accident",
             amount,
             "PRODUCT.md §3",
             f"{ja_part}の1事故あたりお支払限度額 {figure}",
-            f"{en_part} limit per accident of {figure}",
+            f"{en_part} limit per accident of {figure_en}",
         )
     return Reason(
         "limit_period",
         amount,
         "PRODUCT.md §3",
         f"{ja_part}の保険期間中のお支払限度額 {figure} の残額を超えています",
-        f"exceeds what remains of the {en_part} period limit of {figure}",
+        f"exceeds what remains of the {en_part} period limit of {figure_en}",
     )
 
 
@@ -140,13 +142,14 @@ def shared_limit(
 ) -> Reason:
     ja_name, en_name = terms.label(shared)
     figure = format_yen(limit)
+    figure_en = format_yen_en(limit)
     if per_accident:
         return Reason(
             "shared_limit_per_accident",
             amount,
             "PRODUCT.md §3 ③④",
             f"{ja_name}（1事故 {figure}）の残額を超えています（先着順）",
-            f"exceeds what remains of the {en_name} of {figure} for this accident "
+            f"exceeds what remains of the {en_name} of {figure_en} for this accident "
             "(first come first served)",
         )
     return Reason(
@@ -154,7 +157,7 @@ def shared_limit(
         amount,
         "PRODUCT.md §3 ③④",
         f"{ja_name}（保険期間中 {figure}）の残額を超えています（先着順）",
-        f"exceeds what remains of the {en_name} of {figure} for the period "
+        f"exceeds what remains of the {en_name} of {figure_en} for the period "
         "(first come first served)",
     )
 
@@ -162,10 +165,11 @@ def shared_limit(
 def aggregate(terms: PolicyTerms, amount: int) -> Reason:
     ja_name, en_name = terms.label("aggregate")
     figure = format_yen(terms.aggregate)
+    figure_en = format_yen_en(terms.aggregate)
     return Reason(
         "aggregate",
         amount,
         "PRODUCT.md §3 (※1, 内枠)",
         f"{ja_name} {figure} の残額を超えています（先着順）",
-        f"exceeds what remains of the {en_name} of {figure} (first come first served)",
+        f"exceeds what remains of the {en_name} of {figure_en} (first come first served)",
     )
