@@ -113,6 +113,7 @@ class PolicyIn(_In):
 class LossIn(_In):
     coverage: str
     amount: StrictInt = Field(ge=0)
+    description: str | None = None
 
 
 class AccidentIn(_In):
@@ -125,6 +126,7 @@ class AccidentIn(_In):
 
 
 class ScenarioIn(_In):
+    description: str | None = None
     policy: PolicyIn
     accidents: list[AccidentIn]
 

@@ -125,9 +125,7 @@ def test_lent_equipment_off_site_voids_only_the_business_interruption_parts(
 
 def test_the_period_is_checked_before_the_exclusion(product: Product) -> None:
     terms = make_terms(product)
-    result = adjudicate(
-        terms, [accident("A", jst(2027, 5, 1), (LIAB, 300), causes=["criminal"])]
-    )
+    result = adjudicate(terms, [accident("A", jst(2027, 5, 1), (LIAB, 300), causes=["criminal"])])
     assert codes(result.accidents[0].lines[0].reasons) == ["outside_period"]
 
 
@@ -380,8 +378,10 @@ def test_a_part_limit_binds_before_the_shared_limit(product: Product) -> None:
 
 
 def test_the_aggregate_is_taken_in_part_order_inside_one_accident(product: Product) -> None:
-    terms = make_terms(product, limits={LIAB: 1_000, RESP: 1_000, "aggregate": 1_000,
-                                        "business_interruption": 1_000})
+    terms = make_terms(
+        product,
+        limits={LIAB: 1_000, RESP: 1_000, "aggregate": 1_000, "business_interruption": 1_000},
+    )
     result = adjudicate(terms, [accident("A", jst(2026, 6, 1), (RESP, 500), (LIAB, 700))])
     acc = result.accidents[0]
     assert acc.paid == {LIAB: 700, RESP: 300, PL: 0, CC: 0}
@@ -395,8 +395,13 @@ def test_the_aggregate_defaults_to_the_liability_limit_and_binds_across_accident
 ) -> None:
     terms = make_terms(
         product,
-        limits={LIAB: 10_000_000, RESP: 8_000_000, PL: 5_000_000, CC: 5_000_000,
-                "business_interruption": 6_000_000},
+        limits={
+            LIAB: 10_000_000,
+            RESP: 8_000_000,
+            PL: 5_000_000,
+            CC: 5_000_000,
+            "business_interruption": 6_000_000,
+        },
     )
     assert terms.aggregate == 10_000_000
     result = adjudicate(

@@ -77,8 +77,12 @@ def test_time_deductible_in_ticks_matches_the_hand_figure(product: Product) -> N
 def test_the_time_deductible_is_exact_for_losses_too_large_for_the_fast_path(
     product: Product,
 ) -> None:
-    terms = make_terms(product, hours=3, mode="time_deductible",
-                       limits={"profit_loss": 1_000_000_000, "business_interruption": 1_000_000_000})
+    terms = make_terms(
+        product,
+        hours=3,
+        mode="time_deductible",
+        limits={"profit_loss": 1_000_000_000, "business_interruption": 1_000_000_000},
+    )
     vt = VectorTerms.from_policies([terms], ticks_per_hour=3600)
     outage = 2_999_999_999  # ticks: the largest allowed
     loss = 4_000_000_000_000_000  # x · kept would overflow int64: the division path runs
@@ -164,9 +168,7 @@ def accidents(draw: st.DrawFn) -> list[Accident]:
         )
         outage = Fraction(draw(st.integers(0, 60)), draw(st.sampled_from([1, 2, 3, 4, 10])))
         lines = draw(
-            st.lists(
-                st.tuples(st.sampled_from(COVERAGES), st.integers(0, 5_000)), max_size=6
-            )
+            st.lists(st.tuples(st.sampled_from(COVERAGES), st.integers(0, 5_000)), max_size=6)
         )
         causes = draw(st.lists(st.sampled_from(CAUSES), max_size=2))
         out.append(

@@ -1,0 +1,5 @@
+"""``python -m cybercover`` runs the command line."""
+
+from cybercover.cli import main
+
+main()
