@@ -42,9 +42,8 @@ def _fail(problems: tuple[Problem, ...] | list[Problem]) -> None:
         # tools and pydantic write it.
         dotted = problem.path.replace("[", ".").replace("]", "")
         alias = f" ({dotted})" if dotted != problem.path else ""
-        sys.stderr.write(
-            f"error: {problem.path}{alias}: {problem.ja} / {problem.en} [{problem.rule}]\n"
-        )
+        where = problem.path or "(input)"
+        sys.stderr.write(f"error: {where}{alias}: {problem.ja} / {problem.en} [{problem.rule}]\n")
     raise typer.Exit(code=2)
 
 
