@@ -37,7 +37,15 @@ from cybercover.errors import InputError, Problem, format_path
 from cybercover.product.model import Product
 from cybercover.terms.build import build_policy_terms
 from cybercover.terms.exact import adjudicate
-from cybercover.terms.model import Accident, Adjudication, LossLine, PolicyTerms, Reason
+from cybercover.terms.model import (
+    Accident,
+    Adjudication,
+    LineResult,
+    LossLine,
+    PartResult,
+    PolicyTerms,
+    Reason,
+)
 from cybercover.validation import problems_from_validation_error
 
 __all__ = ["adjudication_to_json", "load_scenario", "parse_scenario", "run_scenario"]
@@ -247,6 +255,15 @@ def _reason_json(reason: Reason) -> dict[str, Any]:
     }
 
 
+def _outcome_json(outcome: LineResult | PartResult) -> dict[str, Any]:
+    return {
+        "coverage": outcome.coverage,
+        "claimed": outcome.claimed,
+        "paid": outcome.paid,
+        "reasons": [_reason_json(r) for r in outcome.reasons],
+    }
+
+
 def adjudication_to_json(result: Adjudication) -> dict[str, Any]:
     """The output form of ``cybercover adjudicate`` (accidents in input order)."""
     return {
@@ -255,24 +272,8 @@ def adjudication_to_json(result: Adjudication) -> dict[str, Any]:
                 "id": acc.id,
                 "paid": acc.paid,
                 "total": acc.total,
-                "lines": [
-                    {
-                        "coverage": line.coverage,
-                        "claimed": line.claimed,
-                        "paid": line.paid,
-                        "reasons": [_reason_json(r) for r in line.reasons],
-                    }
-                    for line in acc.lines
-                ],
-                "parts": [
-                    {
-                        "coverage": part.coverage,
-                        "claimed": part.claimed,
-                        "paid": part.paid,
-                        "reasons": [_reason_json(r) for r in part.reasons],
-                    }
-                    for part in acc.parts
-                ],
+                "lines": [_outcome_json(line) for line in acc.lines],
+                "parts": [_outcome_json(part) for part in acc.parts],
             }
             for acc in result.accidents
         ],
