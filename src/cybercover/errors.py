@@ -12,7 +12,17 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-__all__ = ["CybercoverError", "InputError", "Problem", "ProductFileError", "format_path"]
+__all__ = [
+    "AuthenticationError",
+    "ConflictError",
+    "CybercoverError",
+    "ForbiddenError",
+    "InputError",
+    "NotFoundError",
+    "Problem",
+    "ProductFileError",
+    "format_path",
+]
 
 
 def format_path(parts: Iterable[str | int]) -> str:
@@ -59,3 +69,36 @@ class InputError(CybercoverError):
 
 class ProductFileError(InputError):
     """A product definition file that cannot be loaded or breaks a product rule."""
+
+
+class NotFoundError(CybercoverError):
+    """No such object, or one the actor may not know exists (cross-tenant reads)."""
+
+    def __init__(self, what: str, ident: object) -> None:
+        self.what = what
+        self.ident = ident
+        super().__init__(f"{what} {ident} not found")
+
+
+class ForbiddenError(CybercoverError):
+    """The actor is known but may not do this."""
+
+    def __init__(self, action: str, ja: str = "この操作の権限がありません", en: str = "") -> None:
+        self.action = action
+        self.ja = ja
+        self.en = en or f"not allowed: {action}"
+        super().__init__(self.en)
+
+
+class AuthenticationError(CybercoverError):
+    """No valid credentials (wrong password, expired session or token)."""
+
+
+class ConflictError(CybercoverError):
+    """The object is not in a state that allows this step (e.g. binding an expired quote)."""
+
+    def __init__(self, rule: str, ja: str, en: str) -> None:
+        self.rule = rule
+        self.ja = ja
+        self.en = en
+        super().__init__(f"{rule}: {en}")

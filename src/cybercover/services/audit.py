@@ -1,0 +1,132 @@
+"""The append-only, hash-chained audit log and its verification.
+
+Each row's hash is SHA-256 over its own fields and the previous row's hash, so a changed
+row breaks its own hash and a deleted row breaks the chain (sequence numbers are
+contiguous and the head row holds the last hash). Appends lock the head row
+(``SELECT … FOR UPDATE`` on PostgreSQL; SQLite serialises writers with BEGIN IMMEDIATE),
+so concurrent transactions never fork the chain.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from cybercover.storage.models import AuditHead, AuditRecord
+
+__all__ = ["GENESIS", "AuditReport", "append_audit", "jsonable", "verify_audit"]
+
+GENESIS = "0" * 64
+
+
+def jsonable(value: Any) -> Any:
+    """Snapshot values as JSON: datetimes and dates in ISO form, Decimals as strings."""
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, bytes):
+        return f"<{len(value)} bytes>"
+    return value
+
+
+def _digest(fields: dict[str, Any]) -> str:
+    text = json.dumps(fields, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _fields(record: AuditRecord) -> dict[str, Any]:
+    return {
+        "seq": record.seq,
+        "at": record.at.isoformat(),
+        "actor": record.actor_user_id,
+        "action": record.action,
+        "object_type": record.object_type,
+        "object_id": record.object_id,
+        "before": record.before,
+        "after": record.after,
+        "request_id": record.request_id,
+        "prev": record.prev_hash,
+    }
+
+
+def append_audit(
+    session: Session,
+    *,
+    at: datetime,
+    actor_user_id: int | None,
+    action: str,
+    object_type: str,
+    object_id: str,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    request_id: str | None,
+) -> AuditRecord:
+    head = session.execute(
+        select(AuditHead).where(AuditHead.id == 1).with_for_update()
+    ).scalar_one_or_none()
+    if head is None:
+        head = AuditHead(id=1, seq=0, hash=GENESIS)
+        session.add(head)
+    record = AuditRecord(
+        seq=head.seq + 1,
+        at=at,
+        actor_user_id=actor_user_id,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        before=jsonable(before) if before is not None else None,
+        after=jsonable(after) if after is not None else None,
+        request_id=request_id,
+        prev_hash=head.hash,
+        hash="",
+    )
+    record.hash = _digest(_fields(record))
+    session.add(record)
+    head.seq = record.seq
+    head.hash = record.hash
+    session.flush()
+    return record
+
+
+@dataclass(frozen=True)
+class AuditReport:
+    ok: bool
+    rows: int
+    problems: tuple[str, ...]
+
+
+def verify_audit(session: Session) -> AuditReport:
+    """Recompute the chain; report every changed, missing or reordered row."""
+    problems: list[str] = []
+    prev = GENESIS
+    expected_seq = 1
+    rows = 0
+    for record in session.execute(select(AuditRecord).order_by(AuditRecord.seq)).scalars():
+        rows += 1
+        if record.seq != expected_seq:
+            problems.append(f"row {expected_seq} is missing (found {record.seq} next)")
+            expected_seq = record.seq
+        if record.prev_hash != prev:
+            problems.append(f"row {record.seq}: does not follow the previous row's hash")
+        if _digest(_fields(record)) != record.hash:
+            problems.append(f"row {record.seq}: its content was changed")
+        prev = record.hash
+        expected_seq += 1
+    head = session.get(AuditHead, 1)
+    if head is not None and (head.seq != expected_seq - 1 or head.hash != prev):
+        problems.append(f"the chain ends at row {expected_seq - 1} but the head says {head.seq}")
+    if head is None and rows:
+        problems.append("the chain head is missing")
+    return AuditReport(not problems, rows, tuple(problems))

@@ -1,0 +1,341 @@
+"""Organisations, users, passwords (Argon2), API tokens and page sessions."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+from typing import Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerifyMismatchError
+from sqlalchemy import func, select
+
+from cybercover.errors import AuthenticationError, ConflictError, InputError, NotFoundError, Problem
+from cybercover.services.authz import Actor, Role, authorize
+from cybercover.services.uow import Database, UnitOfWork
+from cybercover.storage.models import ApiToken, Organisation, User, WebSession
+
+__all__ = [
+    "ORG_KINDS",
+    "actor_from_session",
+    "actor_from_token",
+    "authenticate",
+    "bootstrap_admin",
+    "create_organisation",
+    "create_user",
+    "end_session",
+    "issue_api_token",
+    "start_session",
+]
+
+ORG_KINDS = ("insured_company", "agency", "insurer", "desk", "partner")
+
+# which organisation kind each role belongs to
+ROLE_ORG_KIND: dict[Role, str] = {
+    Role.POLICYHOLDER: "insured_company",
+    Role.AGENT: "agency",
+    Role.UNDERWRITER: "insurer",
+    Role.CLAIMS_HANDLER: "insurer",
+    Role.ADMIN: "insurer",
+    Role.DESK_OPERATOR: "desk",
+    Role.PARTNER: "partner",
+}
+
+_hasher = PasswordHasher()
+MIN_PASSWORD = 10
+
+
+def _sha(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _actor(user: User) -> Actor:
+    return Actor(
+        user_id=user.id,
+        organisation_id=user.organisation_id,
+        role=Role(user.role),
+        underwriting_authority=user.underwriting_authority,
+        payment_authority=user.payment_authority,
+        display_name=user.display_name,
+    )
+
+
+def user_snapshot(user: User) -> dict[str, Any]:
+    """What the audit log keeps of a user: never the password hash."""
+    return {
+        "email": user.email,
+        "display_name": user.display_name,
+        "role": user.role,
+        "organisation_id": user.organisation_id,
+        "payment_authority": user.payment_authority,
+        "underwriting_authority": user.underwriting_authority,
+        "active": user.active,
+    }
+
+
+def create_organisation(
+    db: Database, actor: Actor | None, *, kind: str, code: str, name: str
+) -> int:
+    """Create an organisation (``actor`` None: a system step such as bootstrap or demo)."""
+    if actor is not None:
+        authorize(actor, "organisation.manage")
+    problems = []
+    if kind not in ORG_KINDS:
+        problems.append(
+            Problem(
+                "kind",
+                "unknown_kind",
+                f"不明な種別です（{', '.join(ORG_KINDS)}）",
+                f"must be one of {', '.join(ORG_KINDS)}",
+            )
+        )
+    if not code.strip() or not name.strip():
+        problems.append(
+            Problem(
+                "code" if not code.strip() else "name", "required", "必須項目です", "is required"
+            )
+        )
+    if problems:
+        raise InputError(problems)
+    with db.unit_of_work() as uow:
+        if uow.session.execute(select(Organisation).where(Organisation.code == code)).first():
+            raise ConflictError(
+                "duplicate_code",
+                "同じコードの組織が既にあります",
+                f"an organisation with code {code} exists",
+            )
+        org = Organisation(kind=kind, code=code.strip(), name=name.strip(), created_at=uow.now)
+        uow.session.add(org)
+        uow.session.flush()
+        uow.audit(
+            actor.user_id if actor else None,
+            "organisation.create",
+            ("organisation", org.id),
+            after={"kind": kind, "code": code, "name": name},
+        )
+        return org.id
+
+
+def _create_user(
+    uow: UnitOfWork,
+    actor: Actor | None,
+    *,
+    organisation_id: int,
+    email: str,
+    display_name: str,
+    role: str,
+    password: str,
+    payment_authority: int | None = None,
+    underwriting_authority: int = 0,
+) -> User:
+    problems: list[Problem] = []
+    email = email.strip().lower()
+    if "@" not in email or len(email) > 254:
+        problems.append(
+            Problem(
+                "email",
+                "email",
+                "メールアドレスの形式が正しくありません",
+                "is not an e-mail address",
+            )
+        )
+    if role not in Role.__members__.values():
+        problems.append(
+            Problem(
+                "role",
+                "unknown_role",
+                "不明なロールです",
+                f"must be one of {', '.join(r.value for r in Role)}",
+            )
+        )
+    if len(password) < MIN_PASSWORD:
+        problems.append(
+            Problem(
+                "password",
+                "password_too_short",
+                f"パスワードは{MIN_PASSWORD}文字以上にしてください",
+                f"must be at least {MIN_PASSWORD} characters",
+            )
+        )
+    if payment_authority is not None and payment_authority < 0:
+        problems.append(
+            Problem(
+                "payment_authority", "negative", "0円以上で指定してください", "must not be negative"
+            )
+        )
+    org = uow.session.get(Organisation, organisation_id)
+    if org is None:
+        problems.append(
+            Problem("organisation", "not_found", "組織がありません", "no such organisation")
+        )
+    elif role in Role.__members__.values() and ROLE_ORG_KIND[Role(role)] != org.kind:
+        problems.append(
+            Problem(
+                "role",
+                "role_organisation_mismatch",
+                f"このロールは {ROLE_ORG_KIND[Role(role)]} の組織に属します",
+                f"a {role} belongs to an organisation of kind {ROLE_ORG_KIND[Role(role)]}",
+            )
+        )
+    if problems:
+        raise InputError(problems)
+    if uow.session.execute(select(User).where(User.email == email)).first():
+        raise ConflictError(
+            "duplicate_email",
+            "同じメールアドレスの利用者が既にいます",
+            "a user with this e-mail exists",
+        )
+    user = User(
+        organisation_id=organisation_id,
+        email=email,
+        display_name=display_name.strip() or email,
+        role=role,
+        password_hash=_hasher.hash(password),
+        payment_authority=payment_authority,
+        underwriting_authority=underwriting_authority,
+        active=True,
+        created_at=uow.now,
+    )
+    uow.session.add(user)
+    uow.session.flush()
+    uow.audit(
+        actor.user_id if actor else None,
+        "user.create",
+        ("user", user.id),
+        after=user_snapshot(user),
+    )
+    return user
+
+
+def create_user(db: Database, actor: Actor | None, **fields: Any) -> int:
+    """Create a user; ``actor`` None is a system step (CLI, demo)."""
+    if actor is not None:
+        authorize(actor, "user.manage")
+    with db.unit_of_work() as uow:
+        return _create_user(uow, actor, **fields).id
+
+
+def bootstrap_admin(
+    db: Database, *, email: str, password: str, display_name: str = "Administrator"
+) -> int:
+    """The first admin, with the insurer's organisation; refused once any user exists."""
+    with db.unit_of_work() as uow:
+        if uow.session.execute(select(func.count()).select_from(User)).scalar_one():
+            raise ConflictError(
+                "already_bootstrapped", "利用者が既に存在します", "users already exist"
+            )
+        org = (
+            uow.session.execute(select(Organisation).where(Organisation.kind == "insurer"))
+            .scalars()
+            .first()
+        )
+        if org is None:
+            org = Organisation(
+                kind="insurer", code="insurer", name="損害保険ジャパン株式会社", created_at=uow.now
+            )
+            uow.session.add(org)
+            uow.session.flush()
+            uow.audit(
+                None,
+                "organisation.create",
+                ("organisation", org.id),
+                after={"kind": org.kind, "code": org.code, "name": org.name},
+            )
+        return _create_user(
+            uow,
+            None,
+            organisation_id=org.id,
+            email=email,
+            display_name=display_name,
+            role=Role.ADMIN.value,
+            password=password,
+        ).id
+
+
+def authenticate(db: Database, email: str, password: str) -> Actor:
+    with db.sessions() as session:
+        user = session.execute(
+            select(User).where(User.email == email.strip().lower())
+        ).scalar_one_or_none()
+        if user is None or not user.active:
+            _hasher.hash(password)  # same work either way: no user enumeration by timing
+            raise AuthenticationError("wrong e-mail or password")
+        try:
+            _hasher.verify(user.password_hash, password)
+        except (VerifyMismatchError, InvalidHashError):
+            raise AuthenticationError("wrong e-mail or password") from None
+        return _actor(user)
+
+
+def issue_api_token(db: Database, actor: Actor, *, name: str, days: int) -> str:
+    """A new bearer token for ``actor`` itself; the clear token is returned once."""
+    token = "cc_" + secrets.token_urlsafe(32)
+    with db.unit_of_work() as uow:
+        row = ApiToken(
+            user_id=actor.user_id,
+            name=name[:100] or "api",
+            token_hash=_sha(token),
+            created_at=uow.now,
+            expires_at=uow.now + timedelta(days=days),
+        )
+        uow.session.add(row)
+        uow.session.flush()
+        uow.audit(actor.user_id, "token.create", ("api_token", row.id), after={"name": row.name})
+    return token
+
+
+def _active_user(session: Any, user_id: int) -> User:
+    user = session.get(User, user_id)
+    if user is None or not user.active:
+        raise AuthenticationError("user is not active")
+    return user
+
+
+def actor_from_token(db: Database, token: str) -> Actor:
+    with db.sessions() as session:
+        row = session.execute(
+            select(ApiToken).where(ApiToken.token_hash == _sha(token))
+        ).scalar_one_or_none()
+        if row is None or row.revoked_at is not None or row.expires_at <= db.clock():
+            raise AuthenticationError("invalid or expired token")
+        return _actor(_active_user(session, row.user_id))
+
+
+def start_session(db: Database, email: str, password: str, *, hours: int) -> tuple[str, str]:
+    """Log in for pages: returns (session token for the cookie, CSRF token)."""
+    actor = authenticate(db, email, password)
+    token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(24)
+    with db.unit_of_work() as uow:
+        uow.session.add(
+            WebSession(
+                user_id=actor.user_id,
+                token_hash=_sha(token),
+                csrf_token=csrf,
+                created_at=uow.now,
+                expires_at=uow.now + timedelta(hours=hours),
+            )
+        )
+        uow.audit(actor.user_id, "session.start", ("user", actor.user_id))
+    return token, csrf
+
+
+def actor_from_session(db: Database, token: str) -> tuple[Actor, str]:
+    with db.sessions() as session:
+        row = session.execute(
+            select(WebSession).where(WebSession.token_hash == _sha(token))
+        ).scalar_one_or_none()
+        if row is None or row.expires_at <= db.clock():
+            raise AuthenticationError("session expired")
+        return _actor(_active_user(session, row.user_id)), row.csrf_token
+
+
+def end_session(db: Database, token: str) -> None:
+    with db.unit_of_work() as uow:
+        row = uow.session.execute(
+            select(WebSession).where(WebSession.token_hash == _sha(token))
+        ).scalar_one_or_none()
+        if row is None:
+            raise NotFoundError("session", "current")
+        uow.session.delete(row)
+        uow.audit(row.user_id, "session.end", ("user", row.user_id))

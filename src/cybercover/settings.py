@@ -1,0 +1,38 @@
+"""Settings from the environment (``CYBERCOVER_*``), built once by the caller.
+
+Nothing is read at import time: ``Settings()`` is constructed in ``cybercover serve``,
+the CLI and tests, and passed down (STYLE.md habit 7).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["DEFAULT_SECRET", "Settings"]
+
+DEFAULT_SECRET = "dev-insecure-secret-change-me"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CYBERCOVER_", extra="ignore")
+
+    environment: Literal["development", "test", "production"] = "development"
+    database_url: str = "sqlite:///cybercover.db"
+    secret_key: str = DEFAULT_SECRET
+    session_hours: int = Field(default=12, ge=1, le=24 * 30)
+    api_token_days: int = Field(default=90, ge=1, le=3650)
+    max_upload_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
+
+    @model_validator(mode="after")
+    def _no_default_secret_in_production(self) -> Settings:
+        if self.environment == "production" and (
+            self.secret_key == DEFAULT_SECRET or len(self.secret_key) < 32
+        ):
+            raise ValueError(
+                "CYBERCOVER_SECRET_KEY must be set to a random value of 32+ characters "
+                "in production"
+            )
+        return self

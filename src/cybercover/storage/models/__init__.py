@@ -1,0 +1,38 @@
+"""All mapped models; importing this module registers every table on ``Base.metadata``."""
+
+from cybercover.storage.models.audit import AuditHead, AuditRecord
+from cybercover.storage.models.base import Base
+from cybercover.storage.models.companies import Company, CompanyAgency
+from cybercover.storage.models.people import ApiToken, Organisation, User, WebSession
+from cybercover.storage.models.policies import (
+    Invoice,
+    Policy,
+    PolicyAgency,
+    PolicyTransaction,
+    PreBindRecord,
+    Quote,
+    Submission,
+    UnderwritingIssueRow,
+    Upload,
+)
+
+__all__ = [
+    "ApiToken",
+    "AuditHead",
+    "AuditRecord",
+    "Base",
+    "Company",
+    "CompanyAgency",
+    "Invoice",
+    "Organisation",
+    "Policy",
+    "PolicyAgency",
+    "PolicyTransaction",
+    "PreBindRecord",
+    "Quote",
+    "Submission",
+    "UnderwritingIssueRow",
+    "Upload",
+    "User",
+    "WebSession",
+]
