@@ -6,7 +6,7 @@ CLI, the API and the pages can show the same sentence next to the field.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from pydantic import ValidationError
@@ -14,7 +14,7 @@ from pydantic_core import ErrorDetails
 
 from cybercover.errors import Problem, format_path
 
-__all__ = ["problems_from_validation_error"]
+__all__ = ["problems_from_errors", "problems_from_validation_error"]
 
 _MESSAGES: dict[str, tuple[str, str]] = {
     "missing": ("必須項目です", "is required"),
@@ -71,7 +71,7 @@ _BOUNDS: dict[str, tuple[str, str, str]] = {
 }
 
 
-def _problem(err: ErrorDetails, prefix: Sequence[str | int]) -> Problem:
+def _problem(err: ErrorDetails | Mapping[str, Any], prefix: Sequence[str | int]) -> Problem:
     path = format_path([*prefix, *err["loc"]])
     kind = err["type"]
     ctx: dict[str, Any] = dict(err.get("ctx") or {})
@@ -98,3 +98,15 @@ def problems_from_validation_error(
 ) -> list[Problem]:
     """Every error of ``exc`` as a :class:`Problem`, paths prefixed with ``prefix``."""
     return [_problem(err, prefix) for err in exc.errors(include_url=False)]
+
+
+def problems_from_errors(
+    errors: Iterable[Mapping[str, Any]], *, drop: Sequence[str] = ("body", "query", "path")
+) -> list[Problem]:
+    """Problems from pydantic-shaped error dicts (FastAPI's request errors): the
+    location parts in ``drop`` (where the value came from) are left out of the path."""
+    out = []
+    for err in errors:
+        loc = [part for part in err.get("loc", ()) if part not in drop]
+        out.append(_problem({**err, "loc": loc}, ()))
+    return out

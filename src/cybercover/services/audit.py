@@ -130,3 +130,37 @@ def verify_audit(session: Session) -> AuditReport:
     if head is None and rows:
         problems.append("the chain head is missing")
     return AuditReport(not problems, rows, tuple(problems))
+
+
+def verify_audit_as(db: Any, actor: Any) -> AuditReport:
+    """``verify_audit`` for an admin (the API); the CLI calls ``verify_audit`` directly."""
+    from cybercover.services.authz import authorize
+
+    authorize(actor, "audit.read")
+    with db.sessions() as session:
+        return verify_audit(session)
+
+
+def recent_audit(db: Any, actor: Any, limit: int = 100) -> list[dict[str, Any]]:
+    from cybercover.services.authz import authorize
+
+    authorize(actor, "audit.read")
+    with db.sessions() as session:
+        rows = session.execute(
+            select(AuditRecord).order_by(AuditRecord.seq.desc()).limit(limit)
+        ).scalars()
+        return [
+            {
+                "seq": r.seq,
+                "at": r.at.isoformat(),
+                "actor_user_id": r.actor_user_id,
+                "action": r.action,
+                "object_type": r.object_type,
+                "object_id": r.object_id,
+                "before": r.before,
+                "after": r.after,
+                "request_id": r.request_id,
+                "hash": r.hash,
+            }
+            for r in rows
+        ]

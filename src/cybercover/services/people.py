@@ -25,7 +25,10 @@ __all__ = [
     "create_organisation",
     "create_user",
     "end_session",
+    "get_me",
     "issue_api_token",
+    "list_organisations",
+    "list_users",
     "start_session",
 ]
 
@@ -339,3 +342,34 @@ def end_session(db: Database, token: str) -> None:
             raise NotFoundError("session", "current")
         uow.session.delete(row)
         uow.audit(row.user_id, "session.end", ("user", row.user_id))
+
+
+def list_users(db: Database, actor: Actor) -> list[dict[str, Any]]:
+    authorize(actor, "user.manage")
+    with db.sessions() as session:
+        users = session.execute(select(User).order_by(User.id)).scalars()
+        return [{"id": u.id, **user_snapshot(u)} for u in users]
+
+
+def get_me(db: Database, actor: Actor) -> dict[str, Any]:
+    with db.sessions() as session:
+        user = _active_user(session, actor.user_id)
+        org = session.get(Organisation, user.organisation_id)
+        assert org is not None
+        return {
+            "id": user.id,
+            **user_snapshot(user),
+            "organisation": {"id": org.id, "kind": org.kind, "code": org.code, "name": org.name},
+        }
+
+
+def list_organisations(db: Database, actor: Actor, kind: str | None = None) -> list[dict[str, Any]]:
+    authorize(actor, "organisation.read")
+    with db.sessions() as session:
+        query = select(Organisation).order_by(Organisation.id)
+        if kind is not None:
+            query = query.where(Organisation.kind == kind)
+        return [
+            {"id": o.id, "kind": o.kind, "code": o.code, "name": o.name}
+            for o in session.execute(query).scalars()
+        ]

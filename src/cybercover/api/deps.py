@@ -1,0 +1,62 @@
+"""Request dependencies: the database, the current actor (bearer token or session + CSRF)."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from cybercover.errors import AuthenticationError, ForbiddenError
+from cybercover.services.authz import Actor
+from cybercover.services.people import actor_from_session, actor_from_token
+from cybercover.services.uow import Database
+from cybercover.settings import Settings
+
+__all__ = ["SESSION_COOKIE", "AppSettings", "CurrentActor", "Db", "current_actor", "get_db"]
+
+SESSION_COOKIE = "cc_session"
+CSRF_HEADER = "X-CSRF-Token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def get_db(request: Request) -> Database:
+    db: Database = request.app.state.db
+    return db
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+Db = Annotated[Database, Depends(get_db)]
+AppSettings = Annotated[Settings, Depends(get_settings)]
+
+
+async def current_actor(request: Request, db: Db) -> Actor:
+    """Bearer token for the API; otherwise the session cookie, whose unsafe requests must
+    echo the session's CSRF token in ``X-CSRF-Token`` (or a ``csrf_token`` form field)."""
+    header = request.headers.get("Authorization", "")
+    if header.lower().startswith("bearer "):
+        return actor_from_token(db, header[7:].strip())
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if not cookie:
+        raise AuthenticationError("no credentials")
+    actor, csrf = actor_from_session(db, cookie)
+    if request.method not in SAFE_METHODS:
+        sent = request.headers.get(CSRF_HEADER)
+        if sent is None and request.headers.get("content-type", "").startswith(
+            ("application/x-www-form-urlencoded", "multipart/form-data")
+        ):
+            form = await request.form()
+            value = form.get("csrf_token")
+            sent = value if isinstance(value, str) else None
+        if sent is None or not secrets.compare_digest(sent, csrf):
+            raise ForbiddenError(
+                "csrf", ja="CSRFトークンが一致しません", en="CSRF token missing or wrong"
+            )
+    return actor
+
+
+CurrentActor = Annotated[Actor, Depends(current_actor)]
