@@ -10,13 +10,16 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from cybercover.errors import InputError, Problem
 from cybercover.product import default_product, load_product
 from cybercover.product.model import Product
+
+if TYPE_CHECKING:
+    from cybercover.services.uow import Database
 
 __all__ = ["app", "main"]
 
@@ -124,6 +127,164 @@ def product_show(
                 "default_mode": prod.waiting_period.default_mode,
             },
         }
+    )
+
+
+users_app = typer.Typer(help="利用者の管理 / manage users", no_args_is_help=True)
+audit_app = typer.Typer(help="監査ログ / the audit log", no_args_is_help=True)
+db_app = typer.Typer(help="データベース / the database", no_args_is_help=True)
+app.add_typer(users_app, name="users")
+app.add_typer(audit_app, name="audit")
+app.add_typer(db_app, name="db")
+
+
+def _database() -> Database:
+    from datetime import UTC, datetime
+
+    from cybercover.services.uow import Database
+    from cybercover.settings import Settings
+    from cybercover.storage.db import make_engine
+    from cybercover.storage.migrate import migrate
+
+    settings = Settings()
+    engine = make_engine(settings.database_url)
+    migrate(engine)
+    return Database(engine=engine, clock=lambda: datetime.now(UTC))
+
+
+@db_app.command("migrate")
+def db_migrate() -> None:
+    """スキーマを最新にする / create or upgrade the database schema."""
+    _database()
+    typer.echo("migrated")
+
+
+@users_app.command("bootstrap-admin")
+def users_bootstrap(
+    email: Annotated[str, typer.Option(help="管理者のメール / admin e-mail")],
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)],
+) -> None:
+    """最初の管理者を作成 / create the first admin (only while no user exists)."""
+    from cybercover.errors import ConflictError
+    from cybercover.services.people import bootstrap_admin
+
+    try:
+        user_id = bootstrap_admin(_database(), email=email, password=password)
+    except InputError as exc:
+        _fail(exc.problems)
+        return
+    except ConflictError as exc:
+        _fail([Problem("users", exc.rule, exc.ja, exc.en)])
+        return
+    typer.echo(f"admin user {user_id} created")
+
+
+@users_app.command("create")
+def users_create(
+    email: Annotated[str, typer.Option()],
+    role: Annotated[
+        str,
+        typer.Option(
+            help="policyholder, agent, underwriter, desk_operator, partner, claims_handler, admin"
+        ),
+    ],
+    organisation: Annotated[str, typer.Option(help="組織コード / organisation code")],
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)],
+    name: Annotated[str, typer.Option(help="表示名 / display name")] = "",
+    payment_authority: Annotated[
+        int | None, typer.Option(help="支払権限（円） / payment authority in yen")
+    ] = None,
+    underwriting_authority: Annotated[
+        int, typer.Option(help="引受権限レベル / underwriting authority level")
+    ] = 0,
+) -> None:
+    """利用者を作成 / create a user in an organisation (a system step, audited)."""
+    from sqlalchemy import select
+
+    from cybercover.errors import ConflictError
+    from cybercover.services.people import create_user
+    from cybercover.storage.models import Organisation
+
+    db = _database()
+    with db.sessions() as session:
+        org_id = session.execute(
+            select(Organisation.id).where(Organisation.code == organisation)
+        ).scalar()
+    if org_id is None:
+        _fail(
+            [
+                Problem(
+                    "organisation",
+                    "not_found",
+                    "組織がありません",
+                    f"no organisation with code {organisation}",
+                )
+            ]
+        )
+        return
+    try:
+        user_id = create_user(
+            db,
+            None,
+            organisation_id=org_id,
+            email=email,
+            display_name=name,
+            role=role,
+            password=password,
+            payment_authority=payment_authority,
+            underwriting_authority=underwriting_authority,
+        )
+    except InputError as exc:
+        _fail(exc.problems)
+        return
+    except ConflictError as exc:
+        _fail([Problem("email", exc.rule, exc.ja, exc.en)])
+        return
+    typer.echo(f"user {user_id} created")
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """監査ログのハッシュチェーンを検証 / verify the audit log's hash chain (exit 1 if broken)."""
+    from cybercover.services.audit import verify_audit
+
+    db = _database()
+    with db.sessions() as session:
+        report = verify_audit(session)
+    for problem in report.problems:
+        sys.stderr.write(f"audit: {problem}\n")
+    typer.echo(f"{report.rows} rows, {'ok' if report.ok else 'BROKEN'}")
+    if not report.ok:
+        raise typer.Exit(code=1)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="待ち受けアドレス / bind address")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="ポート / port")] = 8000,
+    demo: Annotated[bool, typer.Option(help="デモデータを投入 / load the demo data set")] = False,
+    workers: Annotated[int, typer.Option(help="uvicorn workers")] = 1,
+) -> None:
+    """Web サービスを起動 / run the web service (SQLite by default, migrated on start)."""
+    import uvicorn
+
+    from cybercover.settings import Settings
+
+    settings = Settings()
+    db = _database()  # creates and migrates the database before any worker starts
+    if demo:
+        from cybercover.demo import load_demo
+
+        for line in load_demo(db):
+            typer.echo(line)
+    typer.echo(f"cybercover {settings.environment}: http://{host}:{port}/  (API docs: /docs)")
+    uvicorn.run(
+        "cybercover.api.asgi:app_factory",
+        factory=True,
+        host=host,
+        port=port,
+        workers=max(workers, 1),
+        log_level="info",
     )
 
 

@@ -14,6 +14,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr, model_validator
 
 from cybercover.errors import Problem
+from cybercover.policies.model import PolicyRulesDef
 
 __all__ = [
     "AggregateDef",
@@ -211,6 +212,7 @@ class Product(_Strict):
     event_families: tuple[EventFamilyDef, ...] = Field(min_length=1)
     emergency_support: EmergencySupportDef
     isms: IsmsDef
+    policy: PolicyRulesDef
 
     # -- convenient views ----------------------------------------------------------------
 

@@ -1,0 +1,58 @@
+"""Policy-lifecycle settings of the product file (`[policy]`): quotes, cancellation,
+payment, grace period, commission and co-agency (PRODUCT.md §1, §5, §8)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, model_validator
+
+__all__ = ["AgencyShareDef", "PolicyRulesDef", "ShortRateStep"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ShortRateStep(_Strict):
+    """Cancelled within ``up_to_days`` of the start: the insurer keeps ``retained_percent``."""
+
+    up_to_days: StrictInt = Field(ge=1, le=366)
+    retained_percent: StrictInt = Field(ge=0, le=100)
+
+
+class AgencyShareDef(_Strict):
+    agency: str
+    tasks: tuple[str, ...] = Field(min_length=1)
+    share_percent: StrictInt = Field(ge=0, le=100)
+
+
+class PolicyRulesDef(_Strict):
+    number_prefix: str = Field(pattern=r"^[A-Z]{2,4}$")
+    quote_validity_days: StrictInt = Field(ge=1, le=365)
+    retroactive: Literal["inception"]
+    cancellation_by_insured: Literal["pro_rata", "short_rate"]
+    cancellation_by_insurer: Literal["pro_rata", "short_rate"]
+    short_rate: tuple[ShortRateStep, ...] = Field(min_length=1)
+    payment_plans: dict[str, StrictInt]  # plan → number of instalments
+    payment_methods: tuple[str, ...] = Field(min_length=1)
+    grace_period_days: StrictInt = Field(ge=0, le=180)
+    cover_before_premium_received: StrictBool
+    commission_percent: StrictInt = Field(ge=0, le=50)
+    co_agency: tuple[AgencyShareDef, ...] = Field(min_length=1)
+    reinstatement_days: StrictInt = Field(ge=0, le=365)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> PolicyRulesDef:
+        steps = [s.up_to_days for s in self.short_rate]
+        if steps != sorted(steps) or len(set(steps)) != len(steps) or steps[-1] < 365:
+            raise ValueError(
+                "short_rate は日数の昇順で365日以上まで / short_rate steps must rise and reach 365 days"
+            )
+        if sum(a.share_percent for a in self.co_agency) != 100:
+            raise ValueError(
+                "co_agency の share_percent の合計は100 / co_agency shares must add up to 100"
+            )
+        if any(n < 1 for n in self.payment_plans.values()):
+            raise ValueError("payment_plans は1回以上 / a payment plan has at least one instalment")
+        return self
