@@ -13,7 +13,9 @@ from cybercover.storage.models import AuditRecord
 def seed(db: Database) -> None:
     bootstrap_admin(db, email="admin@example.jp", password="correct horse battery")
     create_organisation(db, None, kind="agency", code="lac", name="株式会社ラック")
-    create_organisation(db, None, kind="agency", code="sjp", name="損保ジャパンパートナーズ株式会社")
+    create_organisation(
+        db, None, kind="agency", code="sjp", name="損保ジャパンパートナーズ株式会社"
+    )
 
 
 def test_every_write_appends_a_chained_row_and_the_chain_verifies(db: Database) -> None:
