@@ -7,7 +7,7 @@ likewise; the remainder of an instalment split goes on the first instalment).
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from fractions import Fraction
 
 from cybercover.policies.model import PolicyRulesDef
@@ -26,7 +26,8 @@ def _floor(value: Fraction) -> int:
     return value.numerator // value.denominator
 
 
-def days_between(start: datetime | date, end: datetime | date) -> int:
+def days_between(start: datetime, end: datetime) -> int:
+    """Whole days from ``start`` to ``end`` (both aware datetimes)."""
     return (end - start).days
 
 

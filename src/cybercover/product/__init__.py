@@ -3,6 +3,7 @@
 from cybercover.product.loader import (
     DEFAULT_PRODUCT_FILE,
     default_product,
+    find_product,
     load_product,
     parse_product,
     products_dir,
@@ -16,6 +17,7 @@ __all__ = [
     "Product",
     "WaitingMode",
     "default_product",
+    "find_product",
     "load_product",
     "parse_product",
     "products_dir",

@@ -14,7 +14,13 @@ from cybercover.errors import Problem, ProductFileError
 from cybercover.product.model import Product, consistency_problems
 from cybercover.validation import problems_from_validation_error
 
-__all__ = ["DEFAULT_PRODUCT_FILE", "default_product", "load_product", "products_dir"]
+__all__ = [
+    "DEFAULT_PRODUCT_FILE",
+    "default_product",
+    "find_product",
+    "load_product",
+    "products_dir",
+]
 
 DEFAULT_PRODUCT_FILE = "cyber-sj22-13328.toml"
 
@@ -66,3 +72,22 @@ def load_product(path: str | Path) -> Product:
 def default_product() -> Product:
     """The bundled product (PRODUCT.md), loaded once per process."""
     return load_product(products_dir() / DEFAULT_PRODUCT_FILE)
+
+
+@lru_cache(maxsize=16)
+def find_product(code: str, version: str) -> Product:
+    """The product version a policy was sold under (a policy keeps its version)."""
+    for path in sorted(products_dir().glob("*.toml")):
+        product = load_product(path)
+        if product.product.code == code and product.product.version == version:
+            return product
+    raise ProductFileError(
+        [
+            Problem(
+                "product",
+                "unknown_product",
+                f"商品 {code} {version} がありません",
+                f"no product {code} version {version}",
+            )
+        ]
+    )

@@ -10,6 +10,7 @@ from typing import Any
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerifyMismatchError
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from cybercover.errors import AuthenticationError, ConflictError, InputError, NotFoundError, Problem
 from cybercover.services.authz import Actor, Role, authorize
@@ -288,7 +289,7 @@ def issue_api_token(db: Database, actor: Actor, *, name: str, days: int) -> str:
     return token
 
 
-def _active_user(session: Any, user_id: int) -> User:
+def _active_user(session: Session, user_id: int) -> User:
     user = session.get(User, user_id)
     if user is None or not user.active:
         raise AuthenticationError("user is not active")

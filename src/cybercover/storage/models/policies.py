@@ -112,7 +112,7 @@ class Policy(Base):
     __tablename__ = "policies"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    number: Mapped[str] = mapped_column(String(32), unique=True)
+    number: Mapped[str | None] = mapped_column(String(32), unique=True, nullable=True)
     company_id: Mapped[int] = mapped_column(ForeignKey("companies.id"), index=True)
     submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id"))
     quote_id: Mapped[int] = mapped_column(ForeignKey("quotes.id"))

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-24 18:00:23.725238
+Create Date: 2026-11-24 18:09:31.631613
 """
 
 from __future__ import annotations
@@ -353,7 +353,7 @@ def upgrade() -> None:
     op.create_table(
         "policies",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("number", sa.String(length=32), nullable=False),
+        sa.Column("number", sa.String(length=32), nullable=True),
         sa.Column("company_id", sa.Integer(), nullable=False),
         sa.Column("submission_id", sa.Integer(), nullable=False),
         sa.Column("quote_id", sa.Integer(), nullable=False),
