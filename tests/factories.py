@@ -7,6 +7,7 @@ from datetime import date, datetime
 from fractions import Fraction
 
 from cybercover.product import Product
+from cybercover.rating.engine import RateRequest
 from cybercover.terms import Accident, LossLine, PolicyTerms, build_policy_terms
 from cybercover.timeutil import JST
 
@@ -61,4 +62,49 @@ def accident(
         outage_hours=Fraction(outage) if outage is not None else None,
         causes=tuple(causes),
         losses=tuple(LossLine(c, a) for c, a in losses),
+    )
+
+
+def make_rate_request(
+    product: Product,
+    *,
+    revenue: int = 500_000_000,
+    industry: str = "manufacturing",
+    liability: int = 100_000_000,
+    response_costs: int = 30_000_000,
+    deductible: int = 100_000,
+    bi: bool = False,
+    bi_limit: int | None = None,
+    hours: Fraction | int = 3,
+    overseas: str = "0",
+    disclosure: dict[str, object] | None = None,
+    isms_body: str | None = None,
+) -> RateRequest:
+    """A quote request on the published basis (REFERENCE.md §1: plan ①, deductible
+    ¥100,000 on every part, no overseas sales, neutral disclosure); override what a test
+    is about."""
+    from decimal import Decimal
+
+    limits = {"liability": liability, "response_costs": response_costs}
+    if bi:
+        shared = bi_limit if bi_limit is not None else liability
+        limits.update(
+            {"business_interruption": shared, "profit_loss": shared, "continuation_costs": shared}
+        )
+    parts = ("liability", "response_costs", "profit_loss", "continuation_costs")
+    terms = build_policy_terms(
+        product,
+        start=START,
+        limits=limits,
+        deductibles=dict.fromkeys(parts, deductible),
+        options={"business_interruption": bi},
+        waiting_hours=Fraction(hours),
+    )
+    return RateRequest(
+        annual_revenue=revenue,
+        industry=industry,
+        terms=terms,
+        overseas_sales_ratio=Decimal(overseas),
+        disclosure=dict(disclosure or {}),
+        isms_body=isms_body,
     )

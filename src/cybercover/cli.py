@@ -17,6 +17,7 @@ import typer
 from cybercover.errors import InputError, Problem
 from cybercover.product import default_product, load_product
 from cybercover.product.model import Product
+from cybercover.rating.cli import rate
 
 if TYPE_CHECKING:
     from cybercover.services.uow import Database
@@ -129,6 +130,8 @@ def product_show(
         }
     )
 
+
+app.command("rate")(rate)  # cybercover.rating.cli: rate a quote request
 
 users_app = typer.Typer(help="利用者の管理 / manage users", no_args_is_help=True)
 audit_app = typer.Typer(help="監査ログ / the audit log", no_args_is_help=True)

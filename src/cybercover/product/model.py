@@ -15,6 +15,8 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, Strict
 
 from cybercover.errors import Problem
 from cybercover.policies.model import PolicyRulesDef
+from cybercover.rating.model import RateTable
+from cybercover.underwriting.model import DisclosureDef, UnderwritingDef, underwriting_problems
 
 __all__ = [
     "AggregateDef",
@@ -213,6 +215,9 @@ class Product(_Strict):
     emergency_support: EmergencySupportDef
     isms: IsmsDef
     policy: PolicyRulesDef
+    rating: RateTable  # the rate table (docs/rating.md)
+    disclosure: DisclosureDef  # 告知 (docs/underwriting.md)
+    underwriting: UnderwritingDef  # referral and decline rules (docs/underwriting.md)
 
     # -- convenient views ----------------------------------------------------------------
 
@@ -327,4 +332,7 @@ def consistency_problems(product: Product) -> list[Problem]:
         )
     for dup in _duplicates([s.code for s in product.emergency_support.services]):
         add("emergency_support.services", f"重複したコード {dup}", f"duplicate service code {dup}")
+    problems += underwriting_problems(
+        product.disclosure, product.underwriting, limit_keys, product.options
+    )
     return problems

@@ -441,4 +441,3 @@ def reinstate_policy(db: Database, actor: Actor, policy_id: int, *, reason: str)
             after=policy_view(policy),
         )
         return policy_view(policy)
-
