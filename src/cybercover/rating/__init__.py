@@ -17,10 +17,9 @@ from cybercover.rating.model import RateTable
 
 if TYPE_CHECKING:
     from cybercover.rating.engine import FactorLine, Premium, RateRequest, rate, round_half_up
-    from cybercover.rating.request import PREFECTURES, load_rate_request, parse_rate_request
+    from cybercover.rating.request import load_rate_request, parse_rate_request
 
 __all__ = [
-    "PREFECTURES",
     "FactorLine",
     "Premium",
     "RateRequest",
@@ -37,7 +36,6 @@ _LAZY = {
     "RateRequest": "cybercover.rating.engine",
     "rate": "cybercover.rating.engine",
     "round_half_up": "cybercover.rating.engine",
-    "PREFECTURES": "cybercover.rating.request",
     "load_rate_request": "cybercover.rating.request",
     "parse_rate_request": "cybercover.rating.request",
 }

@@ -33,6 +33,7 @@ from pydantic import (
     ValidationError,
 )
 
+from cybercover.companies.address import Prefecture
 from cybercover.errors import InputError, Problem
 from cybercover.product.model import Product
 from cybercover.rating.engine import (
@@ -49,59 +50,8 @@ from cybercover.terms.model import PolicyTerms
 from cybercover.terms.scenario import WaitingIn
 from cybercover.validation import problems_from_validation_error
 
-__all__ = ["PREFECTURES", "load_rate_request", "parse_rate_request", "run_rate_request"]
+__all__ = ["load_rate_request", "parse_rate_request", "run_rate_request"]
 
-PREFECTURES: tuple[str, ...] = (
-    "北海道",
-    "青森県",
-    "岩手県",
-    "宮城県",
-    "秋田県",
-    "山形県",
-    "福島県",
-    "茨城県",
-    "栃木県",
-    "群馬県",
-    "埼玉県",
-    "千葉県",
-    "東京都",
-    "神奈川県",
-    "新潟県",
-    "富山県",
-    "石川県",
-    "福井県",
-    "山梨県",
-    "長野県",
-    "岐阜県",
-    "静岡県",
-    "愛知県",
-    "三重県",
-    "滋賀県",
-    "京都府",
-    "大阪府",
-    "兵庫県",
-    "奈良県",
-    "和歌山県",
-    "鳥取県",
-    "島根県",
-    "岡山県",
-    "広島県",
-    "山口県",
-    "徳島県",
-    "香川県",
-    "愛媛県",
-    "高知県",
-    "福岡県",
-    "佐賀県",
-    "長崎県",
-    "熊本県",
-    "大分県",
-    "宮崎県",
-    "鹿児島県",
-    "沖縄県",
-)
-"""The 47 prefectures (都道府県, JIS X 0401 order): a company must be located in Japan
-(PRODUCT.md §5 日本国内に所在するすべての企業)."""
 
 # The terms need a start; rating does not depend on it (one-year period whatever the day).
 _ANY_START = date(2000, 1, 1)
@@ -151,6 +101,15 @@ class RateRequestIn(_In):
     isms: IsmsIn | None = None
 
 
+def _is_prefecture(name: str) -> bool:
+    """One of the 47 prefectures (the companies domain's table, JIS X 0401)."""
+    try:
+        Prefecture.parse(name)
+    except ValueError:
+        return False
+    return True
+
+
 def parse_rate_request(data: Any, product: Product) -> RateRequest:
     """Validate a decoded request against ``product``; raise one :class:`InputError`."""
     try:
@@ -160,7 +119,7 @@ def parse_rate_request(data: Any, product: Product) -> RateRequest:
 
     problems: list[Problem] = []
     company = parsed.company
-    if company.prefecture not in PREFECTURES:
+    if not _is_prefecture(company.prefecture):
         problems.append(
             Problem(
                 "company.prefecture",

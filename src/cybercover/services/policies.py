@@ -19,8 +19,8 @@ from cybercover.policies.numbers import policy_number
 from cybercover.policies.premium import days_between, instalments, return_premium
 from cybercover.product import find_product
 from cybercover.product.model import Product
-from cybercover.services.authz import Actor
-from cybercover.services.scope import load_policy, load_quote
+from cybercover.services.authz import Actor, authorize
+from cybercover.services.scope import load_policy, load_quote, visible_company_ids
 from cybercover.services.snapshots import invoice_view, policy_view, transaction_view
 from cybercover.services.uow import Database, UnitOfWork
 from cybercover.storage.models import (
@@ -42,6 +42,7 @@ __all__ = [
     "get_policy",
     "issue_policy",
     "jst_date",
+    "list_policies",
     "reinstate_policy",
 ]
 
@@ -441,3 +442,13 @@ def reinstate_policy(db: Database, actor: Actor, policy_id: int, *, reason: str)
             after=policy_view(policy),
         )
         return policy_view(policy)
+
+
+def list_policies(db: Database, actor: Actor) -> list[dict[str, Any]]:
+    authorize(actor, "policy.read")
+    with db.sessions() as session:
+        query = select(Policy).order_by(Policy.id)
+        ids = visible_company_ids(session, actor)
+        if ids is not None:
+            query = query.where(Policy.company_id.in_(ids))
+        return [policy_view(p) for p in session.execute(query).scalars()]
