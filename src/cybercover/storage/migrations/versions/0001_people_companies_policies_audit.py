@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-24 18:09:31.631613
+Create Date: 2026-11-24 18:26:55.995990
 """
 
 from __future__ import annotations
@@ -198,6 +198,16 @@ def upgrade() -> None:
             sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
             nullable=True,
         ),
+        sa.Column(
+            "options",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
+            nullable=False,
+        ),
+        sa.Column(
+            "offered_limits",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
+            nullable=False,
+        ),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("created_by", sa.Integer(), nullable=False),
         sa.Column(
@@ -297,6 +307,15 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("submission_id", sa.Integer(), nullable=False),
         sa.Column("rule_code", sa.String(length=64), nullable=False),
+        sa.Column("title_ja", sa.String(length=200), nullable=False),
+        sa.Column("title_en", sa.String(length=200), nullable=False),
+        sa.Column("authority_name", sa.String(length=32), nullable=False),
+        sa.Column(
+            "facts",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
+            nullable=False,
+        ),
+        sa.Column("source", sa.String(length=200), nullable=False),
         sa.Column("action", sa.String(length=16), nullable=False),
         sa.Column("blocking_point", sa.String(length=16), nullable=False),
         sa.Column("authority", sa.Integer(), nullable=False),

@@ -1,0 +1,677 @@
+"""Submissions: the application (告知 included), underwriting issues, quotes, pre-bind
+records and renewals. One use case, one transaction, its audit row inside it.
+
+A submission is versioned: any edit (disclosure, ISMS, start date, a lowered limit)
+raises the version, sends it back to ``draft`` and supersedes its open quotes, which
+must then be quoted again (Guidewire/Socotra style, STYLE.md).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from cybercover.errors import ConflictError, InputError, NotFoundError, Problem
+from cybercover.product import default_product, find_product
+from cybercover.product.model import Product
+from cybercover.services.authz import Actor, Role, authorize
+from cybercover.services.policies import PREBIND_KINDS, jst_date
+from cybercover.services.pricing import company_facts, parse_options, price_option
+from cybercover.services.scope import (
+    load_company,
+    load_policy,
+    load_submission,
+    visible_company_ids,
+)
+from cybercover.services.snapshots import quote_view, submission_view
+from cybercover.services.uow import Database
+from cybercover.storage.models import (
+    Company,
+    CompanyAgency,
+    Quote,
+    Submission,
+    UnderwritingIssueRow,
+    Upload,
+)
+from cybercover.underwriting import (
+    ChosenTerms,
+    Decider,
+    Facts,
+    IsmsCertificate,
+    UnderwritingIssue,
+    decide,
+    evaluate,
+    isms_waives,
+    parse_decision,
+    parse_isms,
+    validate_answers,
+)
+
+__all__ = [
+    "create_submission",
+    "decide_issue",
+    "get_submission",
+    "list_submissions",
+    "quote_submission",
+    "record_prebind",
+    "renew_policy",
+    "update_submission",
+    "upload_document",
+]
+
+ALLOWED_UPLOADS = {
+    "application/pdf": b"%PDF-",
+    "image/png": b"\x89PNG\r\n\x1a\n",
+    "image/jpeg": b"\xff\xd8\xff",
+}
+UPLOAD_KINDS = ("isms_certificate", "application", "other")
+
+
+def _product(submission: Submission) -> Product:
+    return find_product(submission.product_code, submission.product_version)
+
+
+def _issue_view(row: UnderwritingIssueRow) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "rule_code": row.rule_code,
+        "title": {"ja": row.title_ja, "en": row.title_en},
+        "message": {"ja": row.message_ja, "en": row.message_en},
+        "action": row.action,
+        "blocking_point": row.blocking_point,
+        "authority": row.authority_name,
+        "authority_level": row.authority,
+        "facts": row.facts,
+        "source": row.source,
+        "status": row.status,
+        "history": row.history,
+    }
+
+
+def _touch(session: Session, submission: Submission, now: Any) -> None:
+    """An edit: new version, back to draft, open quotes superseded."""
+    submission.version += 1
+    submission.status = "draft"
+    submission.updated_at = now
+    for quote in session.execute(
+        select(Quote).where(Quote.submission_id == submission.id)
+    ).scalars():
+        if quote.status == "quoted":
+            quote.status = "superseded"
+
+
+def create_submission(
+    db: Database, actor: Actor, *, company_id: int, start_date: date, agency_id: int | None = None
+) -> dict[str, Any]:
+    with db.unit_of_work() as uow:
+        company = load_company(uow.session, actor, company_id, "company.read")
+        authorize(actor, "submission.write")
+        agencies = list(
+            uow.session.execute(
+                select(CompanyAgency.agency_id).where(CompanyAgency.company_id == company.id)
+            ).scalars()
+        )
+        if actor.role is Role.AGENT:
+            agency_id = actor.organisation_id
+        elif agency_id is None:
+            if not agencies:
+                raise InputError(
+                    [
+                        Problem(
+                            "agency_id",
+                            "required",
+                            "取扱代理店を指定してください",
+                            "name the agency that handles the application",
+                        )
+                    ]
+                )
+            agency_id = agencies[0]
+        if start_date < jst_date(uow.now):
+            raise InputError(
+                [
+                    Problem(
+                        "start_date",
+                        "in_the_past",
+                        "保険始期は本日以降にしてください",
+                        "the policy cannot start in the past",
+                    )
+                ]
+            )
+        product = default_product()
+        submission = Submission(
+            company_id=company.id,
+            agency_id=agency_id,
+            kind="new",
+            renewal_of_id=None,
+            product_code=product.product.code,
+            product_version=product.product.version,
+            status="draft",
+            start_date=start_date,
+            disclosure={},
+            isms=None,
+            options=[],
+            offered_limits={},
+            version=1,
+            created_by=actor.user_id,
+            created_at=uow.now,
+            updated_at=uow.now,
+        )
+        uow.session.add(submission)
+        uow.session.flush()
+        view = submission_view(submission)
+        uow.audit(actor.user_id, "submission.create", ("submission", submission.id), after=view)
+        return view
+
+
+def _parse_disclosure(
+    product: Product, answers: dict[str, Any], isms_data: dict[str, Any] | None, on: date
+) -> tuple[dict[str, Any], IsmsCertificate | None]:
+    problems: list[Problem] = []
+    isms: IsmsCertificate | None = None
+    try:
+        isms = parse_isms(product, isms_data)
+    except InputError as exc:
+        problems.extend(exc.problems)
+    try:
+        validate_answers(product, answers, "quote", isms, on=on)
+    except InputError as exc:
+        problems.extend(exc.problems)
+    if problems:
+        raise InputError(problems)
+    return answers, isms
+
+
+def update_submission(
+    db: Database,
+    actor: Actor,
+    submission_id: int,
+    *,
+    disclosure: dict[str, Any] | None = None,
+    isms: dict[str, Any] | None = None,
+    start_date: date | None = None,
+) -> dict[str, Any]:
+    """Record answers (告知) and the ISMS declaration; an edit needs a new quote."""
+    with db.unit_of_work() as uow:
+        submission = load_submission(uow.session, actor, submission_id, "submission.write")
+        if submission.status in ("bound", "issued", "declined"):
+            raise ConflictError(
+                "submission_closed",
+                f"この申込は{submission.status}です",
+                f"the submission is {submission.status}",
+            )
+        product = _product(submission)
+        before = submission_view(submission)
+        answers = {**submission.disclosure, **(disclosure or {})}
+        isms_data = isms if isms is not None else submission.isms
+        _parse_disclosure(product, answers, isms_data, jst_date(uow.now))
+        submission.disclosure = answers
+        submission.isms = isms_data
+        if start_date is not None:
+            submission.start_date = start_date
+        _touch(uow.session, submission, uow.now)
+        uow.session.flush()
+        after = submission_view(submission)
+        uow.audit(
+            actor.user_id,
+            "submission.update",
+            ("submission", submission.id),
+            before=before,
+            after=after,
+        )
+        return after
+
+
+_SAFE_NAME = re.compile(r"[^\w.\-]+", re.UNICODE)
+
+
+def upload_document(
+    db: Database,
+    actor: Actor,
+    submission_id: int,
+    *,
+    kind: str,
+    filename: str,
+    content_type: str,
+    data: bytes,
+    max_bytes: int,
+) -> dict[str, Any]:
+    """Store a document (e.g. the ISMS certificate copy) with its size, type and SHA-256.
+
+    Refused: an unknown kind, a type other than PDF/PNG/JPEG or whose bytes do not
+    match it, an empty or oversize file. The file name keeps only its last part."""
+    problems: list[Problem] = []
+    if kind not in UPLOAD_KINDS:
+        problems.append(
+            Problem(
+                "kind",
+                "unknown_kind",
+                f"指定できない種類です（{', '.join(UPLOAD_KINDS)}）",
+                f"must be one of {', '.join(UPLOAD_KINDS)}",
+            )
+        )
+    magic = ALLOWED_UPLOADS.get(content_type)
+    if magic is None:
+        problems.append(
+            Problem(
+                "file",
+                "content_type",
+                "PDF・PNG・JPEG のみ受け付けます",
+                "only PDF, PNG and JPEG files are accepted",
+            )
+        )
+    elif not data.startswith(magic):
+        problems.append(
+            Problem(
+                "file",
+                "content_mismatch",
+                "ファイルの内容が形式と一致しません",
+                f"the file is not a {content_type} file",
+            )
+        )
+    if not data:
+        problems.append(Problem("file", "empty", "空のファイルです", "the file is empty"))
+    elif len(data) > max_bytes:
+        problems.append(
+            Problem(
+                "file",
+                "too_large",
+                f"{max_bytes:,}バイトを超えています",
+                f"the file is larger than {max_bytes:,} bytes",
+            )
+        )
+    safe = (
+        _SAFE_NAME.sub("_", filename.replace("\\", "/").rsplit("/", 1)[-1]).strip("._")[:200]
+        or "upload"
+    )
+    if problems:
+        raise InputError(problems)
+    with db.unit_of_work() as uow:
+        submission = load_submission(uow.session, actor, submission_id, "submission.write")
+        row = Upload(
+            submission_id=submission.id,
+            kind=kind,
+            filename=safe,
+            content_type=content_type,
+            size=len(data),
+            sha256=hashlib.sha256(data).hexdigest(),
+            data=data,
+            uploaded_by=actor.user_id,
+            created_at=uow.now,
+        )
+        uow.session.add(row)
+        uow.session.flush()
+        view = {
+            "id": row.id,
+            "kind": kind,
+            "filename": safe,
+            "content_type": content_type,
+            "size": row.size,
+            "sha256": row.sha256,
+        }
+        uow.audit(actor.user_id, "submission.upload", ("submission", submission.id), after=view)
+        return view
+
+
+def _sync_issues(
+    session: Session, submission: Submission, raised: list[UnderwritingIssue], now: Any
+) -> list[UnderwritingIssueRow]:
+    """Store newly raised issues; an issue already decided keeps its decision; an open
+    issue no longer raised is closed as ``not_applicable``."""
+    rows = {
+        r.rule_code: r
+        for r in session.execute(
+            select(UnderwritingIssueRow).where(UnderwritingIssueRow.submission_id == submission.id)
+        ).scalars()
+    }
+    codes = set()
+    for issue in raised:
+        codes.add(issue.rule_code)
+        row = rows.get(issue.rule_code)
+        if row is not None and row.status in ("cleared", "declined", "open"):
+            row.facts = {k: str(v) for k, v in issue.facts.items()}
+            continue
+        if row is None:
+            row = UnderwritingIssueRow(
+                submission_id=submission.id, rule_code=issue.rule_code, history=[], created_at=now
+            )
+            session.add(row)
+            rows[issue.rule_code] = row
+        row.title_ja, row.title_en = issue.title_ja, issue.title_en
+        row.message_ja, row.message_en = issue.message_ja, issue.message_en
+        row.action, row.blocking_point = issue.action, issue.blocking_point
+        row.authority, row.authority_name = issue.authority_level, issue.authority
+        row.facts = {k: str(v) for k, v in issue.facts.items()}
+        row.source = issue.source
+        row.status = issue.initial_status
+    for code, row in rows.items():
+        if code not in codes and row.status == "open":
+            row.status = "not_applicable"
+    session.flush()
+    return list(rows.values())
+
+
+def quote_submission(
+    db: Database, actor: Actor, submission_id: int, options: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """Run underwriting on the submission and, when nothing blocks the quote, rate each
+    option side by side. Issues raised are stored either way."""
+    parsed = parse_options(options)
+    with db.unit_of_work() as uow:
+        session = uow.session
+        submission = load_submission(session, actor, submission_id, "quote.create")
+        if submission.status in ("bound", "issued"):
+            raise ConflictError(
+                "submission_closed",
+                f"この申込は{submission.status}です",
+                f"the submission is {submission.status}",
+            )
+        product = _product(submission)
+        company = session.get(Company, submission.company_id)
+        assert company is not None
+        today = jst_date(uow.now)
+        answers, isms = _parse_disclosure(product, submission.disclosure, submission.isms, today)
+        problems: list[Problem] = []
+        for i, option in enumerate(parsed):
+            for key, cap in submission.offered_limits.items():
+                if option.limits.get(key, 0) > cap:
+                    problems.append(
+                        Problem(
+                            f"options[{i}].limits.{key}",
+                            "above_offered_limit",
+                            f"引受者が提示した上限 {cap:,}円 を超えています",
+                            f"above the limit of {cap:,} yen the underwriter offered",
+                        )
+                    )
+        if problems:
+            raise InputError(problems)
+        raised: list[UnderwritingIssue] = []
+        for option in parsed:
+            facts = Facts(
+                on=today,
+                company=company_facts(company),
+                disclosure=answers,
+                limits=dict(option.limits),
+                options={"business_interruption": option.business_interruption},
+                isms=isms,
+            )
+            for issue in evaluate(product, facts):
+                if issue.rule_code not in {r.rule_code for r in raised}:
+                    raised.append(issue)
+        rows = _sync_issues(session, submission, raised, uow.now)
+        submission.options = [o.stored() for o in parsed]
+        blocking = [
+            r for r in rows if r.status in ("open", "declined") and r.blocking_point == "quote"
+        ]
+        quotes: list[Quote] = []
+        if blocking:
+            submission.status = (
+                "declined" if any(r.status == "declined" for r in blocking) else "referred"
+            )
+        else:
+            counts = isms_waives(product, isms, today) or (isms is not None and isms.certified)
+            priced = [
+                price_option(
+                    product,
+                    company,
+                    o,
+                    start=submission.start_date,
+                    disclosure=answers,
+                    isms=isms,
+                    isms_counts=counts,
+                    path=("options", i),
+                )
+                for i, o in enumerate(parsed)
+            ]
+            for old in session.execute(
+                select(Quote).where(Quote.submission_id == submission.id)
+            ).scalars():
+                if old.status == "quoted":
+                    old.status = "superseded"
+            for i, p in enumerate(priced):
+                quote = Quote(
+                    submission_id=submission.id,
+                    submission_version=submission.version,
+                    label=p.option.label or f"option {i + 1}",
+                    options=p.option.stored(),
+                    premium=p.premium.premium,
+                    factors=[f.as_dict() for f in p.premium.factors],
+                    status="quoted",
+                    valid_until=today + timedelta(days=product.policy.quote_validity_days),
+                    created_at=uow.now,
+                )
+                session.add(quote)
+                quotes.append(quote)
+            submission.status = "quoted"
+        session.flush()
+        result = {
+            **submission_view(submission),
+            "issues": [_issue_view(r) for r in rows],
+            "quotes": [quote_view(q) for q in quotes],
+        }
+        uow.audit(
+            actor.user_id,
+            "submission.quote",
+            ("submission", submission.id),
+            after={
+                "status": submission.status,
+                "quotes": [q.id for q in quotes],
+                "issues": [r.rule_code for r in rows if r.status in ("open", "declined")],
+            },
+        )
+        return result
+
+
+def decide_issue(
+    db: Database, actor: Actor, issue_id: int, decision: dict[str, Any]
+) -> dict[str, Any]:
+    """An underwriter clears, declines or lowers the limits (PRODUCT.md §3 ※1)."""
+    parsed = parse_decision(decision)
+    with db.unit_of_work() as uow:
+        session = uow.session
+        row = session.get(UnderwritingIssueRow, issue_id)
+        if row is None:
+            raise NotFoundError("underwriting issue", issue_id)
+        submission = load_submission(session, actor, row.submission_id, "underwriting.decide")
+        product = _product(submission)
+        issue = UnderwritingIssue(
+            rule_code=row.rule_code,
+            action=row.action,  # type: ignore[arg-type]
+            blocking_point=row.blocking_point,  # type: ignore[arg-type]
+            authority=row.authority_name,
+            authority_level=row.authority,
+            title_ja=row.title_ja,
+            title_en=row.title_en,
+            message_ja=row.message_ja,
+            message_en=row.message_en,
+            facts=row.facts,
+            source=row.source,
+        )
+        chosen = None
+        if submission.options:
+            first = parse_options(submission.options)[0]
+            chosen = ChosenTerms(
+                start=submission.start_date,
+                limits=first.limits,
+                deductibles=first.deductibles,
+                options={"business_interruption": first.business_interruption},
+                waiting_hours=first.hours(),
+                waiting_mode=first.waiting_period.mode,
+            )
+        outcome = decide(
+            product,
+            issue,
+            parsed,
+            decider=Decider(actor.user_id, actor.underwriting_authority, actor.display_name),
+            at=uow.now,
+            status=row.status,
+            chosen=chosen,
+        )
+        before = _issue_view(row)
+        row.status = outcome.status
+        row.history = [*row.history, outcome.entry.as_dict()]
+        if outcome.terms is not None:
+            submission.offered_limits = {**submission.offered_limits, **dict(outcome.terms.limits)}
+            _touch(session, submission, uow.now)
+        elif submission.status in ("referred", "declined"):
+            submission.status = "draft"
+        session.flush()
+        after = _issue_view(row)
+        uow.audit(
+            actor.user_id,
+            f"underwriting.{parsed.kind}",
+            ("underwriting_issue", row.id),
+            before=before,
+            after=after,
+        )
+        return after
+
+
+def record_prebind(
+    db: Database,
+    actor: Actor,
+    submission_id: int,
+    *,
+    kind: str,
+    result: str,
+    note: str | None = None,
+) -> dict[str, Any]:
+    """重要事項説明, 意向確認, 申込書, 反社会的勢力チェック: recorded before binding."""
+    if kind not in PREBIND_KINDS:
+        raise InputError(
+            [
+                Problem(
+                    "kind",
+                    "unknown_kind",
+                    f"指定できない種類です（{', '.join(PREBIND_KINDS)}）",
+                    f"must be one of {', '.join(PREBIND_KINDS)}",
+                )
+            ]
+        )
+    from cybercover.storage.models import PreBindRecord
+
+    with db.unit_of_work() as uow:
+        submission = load_submission(uow.session, actor, submission_id, "submission.write")
+        row = uow.session.execute(
+            select(PreBindRecord).where(
+                PreBindRecord.submission_id == submission.id, PreBindRecord.kind == kind
+            )
+        ).scalar_one_or_none()
+        before = {"result": row.result, "note": row.note} if row else None
+        if row is None:
+            row = PreBindRecord(
+                submission_id=submission.id,
+                kind=kind,
+                result=result,
+                note=note,
+                recorded_by=actor.user_id,
+                recorded_at=uow.now,
+            )
+            uow.session.add(row)
+        else:
+            row.result, row.note, row.recorded_by, row.recorded_at = (
+                result,
+                note,
+                actor.user_id,
+                uow.now,
+            )
+        uow.session.flush()
+        view = {
+            "submission_id": submission.id,
+            "kind": kind,
+            "result": result,
+            "note": note,
+            "complete": result == PREBIND_KINDS[kind],
+        }
+        uow.audit(
+            actor.user_id,
+            "submission.prebind",
+            ("submission", submission.id),
+            before=before,
+            after=view,
+        )
+        return view
+
+
+def renew_policy(db: Database, actor: Actor, policy_id: int) -> dict[str, Any]:
+    """Open the renewal: a new submission from the policy's end, answers carried over to
+    be confirmed (new disclosure), options as the expiring terms, to be re-rated."""
+    with db.unit_of_work() as uow:
+        session = uow.session
+        policy = load_policy(session, actor, policy_id, "policy.change")
+        if policy.status not in ("in_force", "expired"):
+            raise ConflictError(
+                "not_renewable", f"この契約は{policy.status}です", f"the policy is {policy.status}"
+            )
+        previous = session.get(Submission, policy.submission_id)
+        assert previous is not None
+        if session.execute(
+            select(Submission.id).where(
+                Submission.renewal_of_id == policy.id, Submission.status != "declined"
+            )
+        ).first():
+            raise ConflictError(
+                "renewal_exists", "更新の申込が既にあります", "a renewal is already open"
+            )
+        product = default_product()
+        terms = dict(policy.terms)
+        submission = Submission(
+            company_id=policy.company_id,
+            agency_id=previous.agency_id,
+            kind="renewal",
+            renewal_of_id=policy.id,
+            product_code=product.product.code,
+            product_version=product.product.version,
+            status="draft",
+            start_date=jst_date(policy.period_end),
+            disclosure=dict(previous.disclosure),
+            isms=previous.isms,
+            options=[terms],
+            offered_limits={},
+            version=1,
+            created_by=actor.user_id,
+            created_at=uow.now,
+            updated_at=uow.now,
+        )
+        session.add(submission)
+        session.flush()
+        view = submission_view(submission)
+        uow.audit(actor.user_id, "policy.renew", ("submission", submission.id), after=view)
+        return view
+
+
+def get_submission(db: Database, actor: Actor, submission_id: int) -> dict[str, Any]:
+    with db.sessions() as session:
+        submission = load_submission(session, actor, submission_id, "submission.read")
+        issues = session.execute(
+            select(UnderwritingIssueRow)
+            .where(UnderwritingIssueRow.submission_id == submission.id)
+            .order_by(UnderwritingIssueRow.id)
+        ).scalars()
+        quotes = session.execute(
+            select(Quote).where(Quote.submission_id == submission.id).order_by(Quote.id)
+        ).scalars()
+        return {
+            **submission_view(submission),
+            "options": submission.options,
+            "offered_limits": submission.offered_limits,
+            "issues": [_issue_view(r) for r in issues],
+            "quotes": [quote_view(q) for q in quotes],
+        }
+
+
+def list_submissions(db: Database, actor: Actor, status: str | None = None) -> list[dict[str, Any]]:
+    """Scoped list; an underwriter's referral queue is ``status=referred``."""
+    authorize(actor, "submission.read")
+    with db.sessions() as session:
+        query = select(Submission).order_by(Submission.id)
+        ids = visible_company_ids(session, actor)
+        if ids is not None:
+            query = query.where(Submission.company_id.in_(ids))
+        if status is not None:
+            query = query.where(Submission.status == status)
+        return [submission_view(s) for s in session.execute(query).scalars()]
