@@ -122,6 +122,7 @@ def _kernel(
     void: Bools,
     has_void: bool,
     terms_index: I64,
+    single_terms_row: int,
     limit: I64,
     deductible: I64,
     bought: Bools,
@@ -131,14 +132,21 @@ def _kernel(
     aggregate: I64,
     waiting_ticks: I64,
     time_deductible: Bools,
+    per_part: bool,
     out: I64,
 ) -> int:  # pragma: no cover - compiled; covered through apply_terms
-    """Fill ``out``; return 0, or 1 for decreasing offsets, 2 for an outage out of range."""
+    """Fill ``out``; return 0, or 1 for decreasing offsets, 2 for an outage out of range,
+    3 for a terms row that does not exist."""
     n_parts = losses.shape[1]
     n_shared = shared_limit.shape[1]
+    n_terms = aggregate.shape[0]
     part_used = np.zeros(n_parts, np.int64)
     shared_used = np.zeros(max(n_shared, 1), np.int64)
     shared_accident = np.zeros(max(n_shared, 1), np.int64)
+    t = -1
+    agg = np.int64(0)
+    hours = np.int64(0)
+    time_ded = False
     for y in range(year_offsets.shape[0] - 1):
         first = year_offsets[y]
         last = year_offsets[y + 1]
@@ -146,38 +154,38 @@ def _kernel(
             if first > last:
                 return 1
             continue
-        t = terms_index[y]
+        ty = terms_index[y] if single_terms_row < 0 else single_terms_row
+        if ty != t:
+            if ty < 0 or ty >= n_terms:
+                return 3
+            t = ty
+            agg = aggregate[t]
+            hours = waiting_ticks[t]
+            time_ded = time_deductible[t]
         for p in range(n_parts):
             part_used[p] = 0
         for g in range(n_shared):
             shared_used[g] = 0
-        agg_used = 0
-        agg = aggregate[t]
-        hours = waiting_ticks[t]
-        time_ded = time_deductible[t]
+        agg_used = np.int64(0)
         for m in range(first, last):
+            total = np.int64(0)
             for g in range(n_shared):
                 shared_accident[g] = 0
             o = outage[m]
             if o < 0 or o >= _MAX_TICKS:
                 return 2
             kept = o - hours  # ticks of the outage past the waiting period
-            # x · kept / o without a division where it is safe: a float guess corrected
-            # by exact int64 arithmetic (x · kept stays below 2⁶²).
-            ratio = kept / o if kept > 0 else 0.0
-            safe = (1 << 62) // kept if kept > 0 else 0
             for p in range(n_parts):
                 x = losses[m, p]
-                if x <= 0 or not bought[t, p] or (has_void and void[m, p]):
-                    out[m, p] = 0
-                    continue
                 if waiting[p]:
                     if kept <= 0:
                         x = 0
-                    elif time_ded:
-                        if x < safe:
+                    elif time_ded and x > 0:
+                        if x < (1 << 62) // kept:
+                            # x · kept / o without a long division: a float guess
+                            # corrected by exact int64 arithmetic (x · kept < 2⁶²)
                             num = x * kept
-                            c = np.int64(x * ratio)
+                            c = np.int64(x * (kept / o))
                             rest = num - c * o
                             while rest < 0:
                                 c -= 1
@@ -189,32 +197,26 @@ def _kernel(
                         else:
                             q = x // o
                             x = q * kept + ((x - q * o) * kept) // o
-                x -= deductible[t, p]
-                if x < 0:
-                    x = 0
-                room = limit[t, p] - part_used[p]
-                if x > room:
-                    x = room
+                # branch-free from here: each step a min or max, so the loop stays tight
+                x = max(x - deductible[t, p], 0)
+                x = min(x, limit[t, p] - part_used[p])
                 g = shared_index[p]
                 if g >= 0:
                     cap = shared_limit[t, g]
-                    room = cap - shared_accident[g]
-                    room2 = cap - shared_used[g]
-                    if room2 < room:
-                        room = room2
-                    if x > room:
-                        x = room
-                room = agg - agg_used
-                if x > room:
-                    x = room
-                if x < 0:
+                    x = min(x, cap - max(shared_accident[g], shared_used[g]))
+                x = max(min(x, agg - agg_used), 0)
+                if not bought[t, p] or (has_void and void[m, p]):
                     x = 0
-                out[m, p] = x
+                if per_part:
+                    out[m, p] = x
+                total += x
                 part_used[p] += x
                 if g >= 0:
                     shared_used[g] += x
                     shared_accident[g] += x
                 agg_used += x
+            if not per_part:
+                out[m, 0] = total
     return 0
 
 
@@ -225,8 +227,14 @@ def apply_terms(
     outage_ticks: I64,
     terms_index: I64 | None = None,
     void: Bools | None = None,
+    *,
+    per_part: bool = True,
 ) -> I64:
-    """What each accident's each part pays, as int64 ``(M, P)``; see the module doc."""
+    """What each accident's each part pays, as int64 ``(M, P)``; see the module doc.
+
+    ``per_part=False`` returns each accident's total over the parts as ``(M,)`` instead:
+    the same figures summed, for pricing and accumulation, which need no split by part
+    (and a quarter of the memory written)."""
     losses = np.ascontiguousarray(losses, dtype=np.int64)
     n_rows, n_parts = losses.shape
     if n_parts != len(terms.parts):
@@ -238,11 +246,14 @@ def apply_terms(
     outage_ticks = np.ascontiguousarray(outage_ticks, dtype=np.int64)
     if outage_ticks.shape != (n_rows,):
         raise ValueError("outage_ticks must have one value per accident")
+    single_row = 0
     if terms_index is None:
-        terms_index = np.zeros(n_years, np.int64)
-    terms_index = np.ascontiguousarray(terms_index, dtype=np.int64)
-    if terms_index.shape != (n_years,):
-        raise ValueError("terms_index must have one value per year")
+        terms_index = np.zeros(0, np.int64)  # every year uses row 0
+    else:
+        single_row = -1
+        terms_index = np.ascontiguousarray(terms_index, dtype=np.int64)
+        if terms_index.shape != (n_years,):
+            raise ValueError("terms_index must have one value per year")
     has_void = void is not None
     void_arr = (
         np.ascontiguousarray(void, dtype=np.bool_)
@@ -251,11 +262,7 @@ def apply_terms(
     )
     if has_void and void_arr.shape != losses.shape:
         raise ValueError("void must have the shape of losses")
-    if terms_index.shape[0] and (
-        terms_index.min() < 0 or terms_index.max() >= terms.aggregate.shape[0]
-    ):
-        raise ValueError("terms_index names a term row that does not exist")
-    out = np.empty_like(losses)
+    out = np.empty((n_rows, n_parts if per_part else 1), np.int64)
     status = _kernel(
         losses,
         year_offsets,
@@ -263,6 +270,7 @@ def apply_terms(
         void_arr,
         has_void,
         terms_index,
+        single_row,
         terms.limit,
         terms.deductible,
         terms.bought,
@@ -272,13 +280,16 @@ def apply_terms(
         terms.aggregate,
         terms.waiting_ticks,
         terms.time_deductible,
+        per_part,
         out,
     )
     if status == 1:
         raise ValueError("year_offsets must never decrease")
     if status == 2:
         raise ValueError(f"outage ticks must lie in [0, {MAX_OUTAGE_TICKS})")
-    return out
+    if status == 3:
+        raise ValueError("terms_index names a term row that does not exist")
+    return out if per_part else out[:, 0]
 
 
 def ticks_per_hour_for(hours: Sequence[Fraction]) -> int:

@@ -227,3 +227,17 @@ def test_many_years_with_several_policies_match_the_exact_path_year_by_year(
         void=np.concatenate(voids),
     )
     assert paid.tolist() == expected
+
+
+def test_totals_per_accident_are_the_sum_of_the_parts(product: Product) -> None:
+    terms = make_terms(
+        product,
+        limits={"liability": 1_000, "response_costs": 600, "business_interruption": 1_000},
+        deductibles={"response_costs": 100},
+    )
+    vt = VectorTerms.from_policies([terms], ticks_per_hour=1)
+    losses = np.array([[700, 500, 0, 0], [700, 500, 0, 0]], np.int64)
+    offsets, outage = np.array([0, 2]), np.zeros(2, np.int64)
+    # first: 700 + (500 − 100) = 1,100; second: liability 300 left, response 600 − 400 = 200 left
+    assert apply_terms(vt, losses, offsets, outage, per_part=False).tolist() == [1_100, 500]
+    assert apply_terms(vt, losses, offsets, outage).sum(axis=1).tolist() == [1_100, 500]
