@@ -232,7 +232,12 @@ def test_many_years_with_several_policies_match_the_exact_path_year_by_year(
 def test_totals_per_accident_are_the_sum_of_the_parts(product: Product) -> None:
     terms = make_terms(
         product,
-        limits={"liability": 1_000, "response_costs": 600, "business_interruption": 1_000},
+        limits={
+            "liability": 1_000,
+            "response_costs": 600,
+            "business_interruption": 1_000,
+            "aggregate": 5_000,
+        },
         deductibles={"response_costs": 100},
     )
     vt = VectorTerms.from_policies([terms], ticks_per_hour=1)
