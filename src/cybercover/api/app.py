@@ -10,7 +10,16 @@ from fastapi import FastAPI, Request, Response
 
 from cybercover import __version__
 from cybercover.api.problems import install_problem_handlers
-from cybercover.api.routers import audit, auth, organisations, users
+from cybercover.api.routers import (
+    audit,
+    auth,
+    billing,
+    companies,
+    organisations,
+    policies,
+    submissions,
+    users,
+)
 from cybercover.services.uow import Clock, Database
 from cybercover.settings import Settings
 from cybercover.storage.db import make_engine
@@ -56,6 +65,15 @@ def create_app(
     def _health() -> dict[str, str]:
         return {"status": "ok", "version": __version__}
 
-    for router in (auth.router, users.router, organisations.router, audit.router):
+    for router in (
+        auth.router,
+        users.router,
+        organisations.router,
+        companies.router,
+        submissions.router,
+        policies.router,
+        billing.router,
+        audit.router,
+    ):
         app.include_router(router, prefix="/api/v1")
     return app

@@ -198,7 +198,7 @@ def _add_months(day: date, months: int) -> date:
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-def _bill(
+def bill(
     uow: UnitOfWork, policy: Policy, tx: PolicyTransaction, amount: int, first_due: date, count: int
 ) -> None:
     for i, part in enumerate(instalments(amount, count) if amount > 0 else [amount]):
@@ -256,7 +256,7 @@ def issue_policy(db: Database, actor: Actor, policy_id: int) -> dict[str, Any]:
         )
         session.add(tx)
         session.flush()
-        _bill(
+        bill(
             uow,
             policy,
             tx,
@@ -320,7 +320,7 @@ def get_policy(db: Database, actor: Actor, policy_id: int) -> dict[str, Any]:
         return view
 
 
-def _effective(policy: Policy, day: date, field: str = "effective_date") -> datetime:
+def effective_moment(policy: Policy, day: date, field: str = "effective_date") -> datetime:
     moment = _jst_midnight(day)
     if not policy.period_start <= moment < policy.period_end:
         raise InputError(
@@ -356,7 +356,7 @@ def cancel_policy(
                 "not_in_force", f"この契約は{policy.status}です", f"the policy is {policy.status}"
             )
         rules = _product_of(policy).policy
-        moment = _effective(policy, effective_date)
+        moment = effective_moment(policy, effective_date)
         before = policy_view(policy)
         period_days = days_between(policy.period_start, policy.period_end)
         elapsed = days_between(policy.period_start, moment)
@@ -385,7 +385,7 @@ def cancel_policy(
         uow.session.add(tx)
         uow.session.flush()
         if refund:
-            _bill(uow, policy, tx, -refund, effective_date, 1)
+            bill(uow, policy, tx, -refund, effective_date, 1)
         uow.audit(
             actor.user_id,
             "policy.cancel",
@@ -433,7 +433,7 @@ def reinstate_policy(db: Database, actor: Actor, policy_id: int, *, reason: str)
         uow.session.add(tx)
         uow.session.flush()
         if charge:
-            _bill(uow, policy, tx, charge, jst_date(uow.now), 1)
+            bill(uow, policy, tx, charge, jst_date(uow.now), 1)
         uow.audit(
             actor.user_id,
             "policy.reinstate",

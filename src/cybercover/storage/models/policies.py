@@ -164,7 +164,7 @@ class PolicyTransaction(Base):
     changes: Mapped[dict[str, Any]] = mapped_column(JsonDoc, default=dict)
     premium_delta: Mapped[int] = mapped_column(Yen, default=0)
     factors: Mapped[list[dict[str, Any]]] = mapped_column(JsonDoc, default=list)
-    created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
     created_at: Mapped[datetime]
 
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-24 18:26:55.995990
+Create Date: 2026-11-24 18:31:45.970148
 """
 
 from __future__ import annotations
@@ -470,7 +470,7 @@ def upgrade() -> None:
             sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
             nullable=False,
         ),
-        sa.Column("created_by", sa.Integer(), nullable=False),
+        sa.Column("created_by", sa.Integer(), nullable=True),
         sa.Column(
             "created_at", cybercover.storage.models.base.UTCDateTime(timezone=True), nullable=False
         ),

@@ -1,0 +1,73 @@
+"""Endorsements, payments, coverage at a moment, commission statements."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from fastapi import APIRouter
+from pydantic import AwareDatetime, BaseModel
+
+from cybercover.api.deps import CurrentActor, Db
+from cybercover.errors import InputError, Problem
+from cybercover.services.billing import (
+    commission_statement,
+    coverage_at,
+    lapse_overdue,
+    record_payment,
+)
+from cybercover.services.endorsements import apply_endorsement, quote_endorsement
+
+router = APIRouter(tags=["policies"])
+
+
+class EndorsementIn(BaseModel):
+    effective_date: date
+    option: dict[str, Any]
+
+
+class PaymentIn(BaseModel):
+    amount: int
+    paid_at: AwareDatetime | None = None
+
+
+@router.post("/policies/{policy_id}/endorsements", status_code=201)
+def endorse(policy_id: int, body: EndorsementIn, actor: CurrentActor, db: Db) -> dict[str, Any]:
+    return quote_endorsement(
+        db, actor, policy_id, effective_date=body.effective_date, option=body.option
+    )
+
+
+@router.post("/endorsements/{transaction_id}/apply")
+def apply(transaction_id: int, actor: CurrentActor, db: Db) -> dict[str, Any]:
+    return apply_endorsement(db, actor, transaction_id)
+
+
+@router.get("/policies/{policy_id}/coverage")
+def coverage(policy_id: int, at: AwareDatetime, actor: CurrentActor, db: Db) -> dict[str, Any]:
+    return coverage_at(db, actor, policy_id, at)
+
+
+@router.post("/invoices/{invoice_id}/payments")
+def pay(invoice_id: int, body: PaymentIn, actor: CurrentActor, db: Db) -> dict[str, Any]:
+    return record_payment(db, actor, invoice_id, amount=body.amount, paid_at=body.paid_at)
+
+
+@router.post("/billing/lapse-overdue")
+def lapse(actor: CurrentActor, db: Db) -> dict[str, list[str]]:
+    return {"lapsed": lapse_overdue(db, actor)}
+
+
+def parse_month(text: str) -> tuple[int, int]:
+    year, _, month = text.partition("-")
+    if not (len(year) == 4 and year.isdigit() and month.isdigit() and 1 <= int(month) <= 12):
+        raise InputError(
+            [Problem("month", "month_format", "YYYY-MM で指定してください", "must be YYYY-MM")]
+        )
+    return int(year), int(month)
+
+
+@router.get("/agencies/{agency_id}/commission")
+def commission(agency_id: int, month: str, actor: CurrentActor, db: Db) -> dict[str, Any]:
+    year, month_number = parse_month(month)
+    return commission_statement(db, actor, agency_id, year, month_number)
