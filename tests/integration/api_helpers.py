@@ -4,18 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from cybercover.api.app import create_app
-from cybercover.services.uow import Clock
-from cybercover.settings import Settings
-
 PASSWORD = "correct horse battery"
-
-
-def make_app(database_url: str, clock: Clock) -> FastAPI:
-    return create_app(Settings(environment="test", database_url=database_url), clock=clock)
 
 
 def bearer(client: TestClient, email: str, password: str = PASSWORD) -> dict[str, str]:

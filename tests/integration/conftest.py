@@ -5,18 +5,22 @@ PostgreSQL too. Every test using ``db`` runs once per database."""
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from fastapi import FastAPI
 from sqlalchemy import text
 
+from cybercover.api.app import create_app
 from cybercover.services.uow import Database
+from cybercover.settings import Settings
 from cybercover.storage.db import make_engine
 from cybercover.storage.migrate import migrate
 
 POSTGRES_URL = os.environ.get("CYBERCOVER_TEST_POSTGRES_URL")
+AppFactory = Callable[[], FastAPI]
 BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
 
 
@@ -58,3 +62,18 @@ def db(database_url: str, clock: FakeClock) -> Iterator[Database]:
     migrate(engine)
     yield Database(engine=engine, clock=clock)
     engine.dispose()
+
+
+@pytest.fixture
+def make_app_for_test(database_url: str, clock: FakeClock) -> Iterator[AppFactory]:
+    """Build the app on this test's database; its engine is disposed afterwards."""
+    apps: list[FastAPI] = []
+
+    def build() -> FastAPI:
+        app = create_app(Settings(environment="test", database_url=database_url), clock=clock)
+        apps.append(app)
+        return app
+
+    yield build
+    for app in apps:
+        app.state.db.engine.dispose()

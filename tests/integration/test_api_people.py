@@ -5,12 +5,12 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 
 from cybercover.services.people import bootstrap_admin, create_organisation, create_user
-from tests.integration.api_helpers import PASSWORD, bearer, make_app, ok
-from tests.integration.conftest import FakeClock
+from tests.integration.api_helpers import PASSWORD, bearer, ok
+from tests.integration.conftest import AppFactory, FakeClock
 
 
-def setup(database_url: str, clock: FakeClock) -> TestClient:
-    app = make_app(database_url, clock)
+def setup(make_app_for_test: AppFactory) -> TestClient:
+    app = make_app_for_test()
     db = app.state.db
     bootstrap_admin(db, email="admin@example.jp", password=PASSWORD)
     lac = create_organisation(db, None, kind="agency", code="lac", name="株式会社ラック")
@@ -26,14 +26,18 @@ def setup(database_url: str, clock: FakeClock) -> TestClient:
     return TestClient(app)
 
 
-def test_a_bearer_token_identifies_the_user(database_url: str, clock: FakeClock) -> None:
-    client = setup(database_url, clock)
+def test_a_bearer_token_identifies_the_user(
+    make_app_for_test: AppFactory, clock: FakeClock
+) -> None:
+    client = setup(make_app_for_test)
     me = ok(client.get("/api/v1/users/me", headers=bearer(client, "agent@lac.example.jp")))
     assert (me["role"], me["organisation"]["code"]) == ("agent", "lac")
 
 
-def test_a_wrong_password_or_no_credentials_is_401(database_url: str, clock: FakeClock) -> None:
-    client = setup(database_url, clock)
+def test_a_wrong_password_or_no_credentials_is_401(
+    make_app_for_test: AppFactory, clock: FakeClock
+) -> None:
+    client = setup(make_app_for_test)
     wrong = client.post(
         "/api/v1/auth/tokens", json={"email": "agent@lac.example.jp", "password": "nope-nope-nope"}
     )
@@ -46,17 +50,17 @@ def test_a_wrong_password_or_no_credentials_is_401(database_url: str, clock: Fak
     )
 
 
-def test_a_token_expires(database_url: str, clock: FakeClock) -> None:
-    client = setup(database_url, clock)
+def test_a_token_expires(make_app_for_test: AppFactory, clock: FakeClock) -> None:
+    client = setup(make_app_for_test)
     headers = bearer(client, "agent@lac.example.jp")
     clock.advance(days=91)  # tokens last 90 days by default
     assert client.get("/api/v1/users/me", headers=headers).status_code == 401
 
 
 def test_a_page_session_needs_its_csrf_token_for_writes(
-    database_url: str, clock: FakeClock
+    make_app_for_test: AppFactory, clock: FakeClock
 ) -> None:
-    client = setup(database_url, clock)
+    client = setup(make_app_for_test)
     csrf = ok(
         client.post("/api/v1/auth/login", json={"email": "admin@example.jp", "password": PASSWORD})
     )["csrf_token"]
@@ -70,8 +74,10 @@ def test_a_page_session_needs_its_csrf_token_for_writes(
     ok(client.post("/api/v1/organisations", json=body, headers={"X-CSRF-Token": csrf}), 201)
 
 
-def test_a_session_expires_and_logout_ends_it(database_url: str, clock: FakeClock) -> None:
-    client = setup(database_url, clock)
+def test_a_session_expires_and_logout_ends_it(
+    make_app_for_test: AppFactory, clock: FakeClock
+) -> None:
+    client = setup(make_app_for_test)
     csrf = ok(
         client.post("/api/v1/auth/login", json={"email": "admin@example.jp", "password": PASSWORD})
     )["csrf_token"]
@@ -82,8 +88,10 @@ def test_a_session_expires_and_logout_ends_it(database_url: str, clock: FakeCloc
     assert client.get("/api/v1/users/me").status_code == 401
 
 
-def test_only_an_admin_manages_users_and_organisations(database_url: str, clock: FakeClock) -> None:
-    client = setup(database_url, clock)
+def test_only_an_admin_manages_users_and_organisations(
+    make_app_for_test: AppFactory, clock: FakeClock
+) -> None:
+    client = setup(make_app_for_test)
     agent = bearer(client, "agent@lac.example.jp")
     admin = bearer(client, "admin@example.jp")
     new_user = {
@@ -104,9 +112,9 @@ def test_only_an_admin_manages_users_and_organisations(database_url: str, clock:
 
 
 def test_a_user_must_belong_to_an_organisation_of_its_kind(
-    database_url: str, clock: FakeClock
+    make_app_for_test: AppFactory, clock: FakeClock
 ) -> None:
-    client = setup(database_url, clock)
+    client = setup(make_app_for_test)
     admin = bearer(client, "admin@example.jp")
     response = client.post(
         "/api/v1/users",
