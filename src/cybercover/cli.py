@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -141,7 +143,8 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(db_app, name="db")
 
 
-def _database() -> Database:
+@contextmanager
+def _database() -> Iterator[Database]:
     from datetime import UTC, datetime
 
     from cybercover.services.uow import Database
@@ -152,14 +155,17 @@ def _database() -> Database:
     settings = Settings()
     engine = make_engine(settings.database_url)
     migrate(engine)
-    return Database(engine=engine, clock=lambda: datetime.now(UTC))
+    try:
+        yield Database(engine=engine, clock=lambda: datetime.now(UTC))
+    finally:
+        engine.dispose()
 
 
 @db_app.command("migrate")
 def db_migrate() -> None:
     """スキーマを最新にする / create or upgrade the database schema."""
-    _database()
-    typer.echo("migrated")
+    with _database():
+        typer.echo("migrated")
 
 
 @users_app.command("bootstrap-admin")
@@ -172,7 +178,8 @@ def users_bootstrap(
     from cybercover.services.people import bootstrap_admin
 
     try:
-        user_id = bootstrap_admin(_database(), email=email, password=password)
+        with _database() as db:
+            user_id = bootstrap_admin(db, email=email, password=password)
     except InputError as exc:
         _fail(exc.problems)
         return
@@ -208,42 +215,42 @@ def users_create(
     from cybercover.services.people import create_user
     from cybercover.storage.models import Organisation
 
-    db = _database()
-    with db.sessions() as session:
-        org_id = session.execute(
-            select(Organisation.id).where(Organisation.code == organisation)
-        ).scalar()
-    if org_id is None:
-        _fail(
-            [
-                Problem(
-                    "organisation",
-                    "not_found",
-                    "組織がありません",
-                    f"no organisation with code {organisation}",
-                )
-            ]
-        )
-        return
-    try:
-        user_id = create_user(
-            db,
-            None,
-            organisation_id=org_id,
-            email=email,
-            display_name=name,
-            role=role,
-            password=password,
-            payment_authority=payment_authority,
-            underwriting_authority=underwriting_authority,
-        )
-    except InputError as exc:
-        _fail(exc.problems)
-        return
-    except ConflictError as exc:
-        _fail([Problem("email", exc.rule, exc.ja, exc.en)])
-        return
-    typer.echo(f"user {user_id} created")
+    with _database() as db:
+        with db.sessions() as session:
+            org_id = session.execute(
+                select(Organisation.id).where(Organisation.code == organisation)
+            ).scalar()
+        if org_id is None:
+            _fail(
+                [
+                    Problem(
+                        "organisation",
+                        "not_found",
+                        "組織がありません",
+                        f"no organisation with code {organisation}",
+                    )
+                ]
+            )
+            return
+        try:
+            user_id = create_user(
+                db,
+                None,
+                organisation_id=org_id,
+                email=email,
+                display_name=name,
+                role=role,
+                password=password,
+                payment_authority=payment_authority,
+                underwriting_authority=underwriting_authority,
+            )
+        except InputError as exc:
+            _fail(exc.problems)
+            return
+        except ConflictError as exc:
+            _fail([Problem("email", exc.rule, exc.ja, exc.en)])
+            return
+        typer.echo(f"user {user_id} created")
 
 
 @audit_app.command("verify")
@@ -251,8 +258,7 @@ def audit_verify() -> None:
     """監査ログのハッシュチェーンを検証 / verify the audit log's hash chain (exit 1 if broken)."""
     from cybercover.services.audit import verify_audit
 
-    db = _database()
-    with db.sessions() as session:
+    with _database() as db, db.sessions() as session:
         report = verify_audit(session)
     for problem in report.problems:
         sys.stderr.write(f"audit: {problem}\n")
@@ -274,12 +280,12 @@ def serve(
     from cybercover.settings import Settings
 
     settings = Settings()
-    db = _database()  # creates and migrates the database before any worker starts
-    if demo:
-        from cybercover.demo import load_demo
+    with _database() as db:  # creates and migrates the database before any worker starts
+        if demo:
+            from cybercover.demo import load_demo
 
-        for line in load_demo(db):
-            typer.echo(line)
+            for line in load_demo(db):
+                typer.echo(line)
     typer.echo(f"cybercover {settings.environment}: http://{host}:{port}/  (API docs: /docs)")
     uvicorn.run(
         "cybercover.api.asgi:app_factory",
