@@ -129,3 +129,18 @@ def test_a_user_must_belong_to_an_organisation_of_its_kind(
     )
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "role"
+
+
+def test_a_postal_code_gives_the_address(make_app_for_test: AppFactory, clock: FakeClock) -> None:
+    client = setup(make_app_for_test)
+    agent = bearer(client, "agent@lac.example.jp")
+    (area,) = ok(client.get("/api/v1/companies/postal-codes/102-0093", headers=agent))
+    assert (area["prefecture"]["ja"], area["city"], area["town"]) == (
+        "東京都",
+        "千代田区",
+        "平河町",
+    )
+    assert client.get("/api/v1/companies/postal-codes/000-0000", headers=agent).status_code == 404
+    bad = client.get("/api/v1/companies/postal-codes/12-34", headers=agent)
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "postal_code"
+    assert client.get("/api/v1/companies/postal-codes/102-0093").status_code == 401

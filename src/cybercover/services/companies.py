@@ -14,16 +14,23 @@ from typing import Any
 
 from sqlalchemy import select
 
-from cybercover.companies import PostalDirectory, PosutoDirectory, parse_company
+from cybercover.companies import PostalCode, PostalDirectory, PosutoDirectory, parse_company
 from cybercover.companies.profile import CompanyProfile
-from cybercover.errors import ConflictError, InputError, Problem
+from cybercover.errors import ConflictError, InputError, NotFoundError, Problem
 from cybercover.services.authz import Actor, Role, authorize
 from cybercover.services.scope import load_company, visible_company_ids
 from cybercover.services.snapshots import company_view
 from cybercover.services.uow import Database
 from cybercover.storage.models import Company, CompanyAgency, Organisation
 
-__all__ = ["create_company", "get_company", "list_companies", "postal_directory", "update_company"]
+__all__ = [
+    "create_company",
+    "get_company",
+    "list_companies",
+    "lookup_postal_code",
+    "postal_directory",
+    "update_company",
+]
 
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
 
@@ -169,3 +176,25 @@ def list_companies(db: Database, actor: Actor) -> list[dict[str, Any]]:
         if ids is not None:
             query = query.where(Company.id.in_(ids))
         return [company_view(c) for c in session.execute(query).scalars()]
+
+
+def lookup_postal_code(actor: Actor, code: str) -> list[dict[str, Any]]:
+    """Postal code → address (prefecture, city, town) from Japan Post's data, so a form
+    can fill the address; any signed-in user may look codes up (public data)."""
+    try:
+        postal = PostalCode.parse(code)
+    except ValueError as exc:
+        ja, _, en = str(exc).partition(" / ")
+        raise InputError([Problem("postal_code", "postal_code_format", ja, en or ja)]) from None
+    areas = postal_directory().lookup(postal)
+    if not areas:
+        raise NotFoundError("postal code", postal.digits)
+    return [
+        {
+            "postal_code": str(a.postal_code),
+            "prefecture": {"code": a.prefecture.code, "ja": a.prefecture.ja, "en": a.prefecture.en},
+            "city": a.city,
+            "town": a.town,
+        }
+        for a in areas
+    ]

@@ -11,6 +11,7 @@ from cybercover.services.companies import (
     create_company,
     get_company,
     list_companies,
+    lookup_postal_code,
     update_company,
 )
 
@@ -49,6 +50,11 @@ def companies(actor: CurrentActor, db: Db) -> list[dict[str, Any]]:
 @router.post("", status_code=201)
 def create(actor: CurrentActor, db: Db, body: dict[str, Any] = CompanyBody) -> dict[str, Any]:
     return create_company(db, actor, body)
+
+
+@router.get("/postal-codes/{code}", tags=["companies"])
+def postal_code(code: str, actor: CurrentActor) -> list[dict[str, Any]]:
+    return lookup_postal_code(actor, code)
 
 
 @router.get("/{company_id}")
