@@ -30,6 +30,7 @@ from cybercover.storage.models import (
     PolicyAgency,
     PolicyTransaction,
     PreBindRecord,
+    Quote,
     Submission,
     UnderwritingIssueRow,
 )
@@ -174,7 +175,7 @@ def bind_quote(
         )
         session.add(policy)
         for other in session.execute(
-            select(type(quote)).where(type(quote).submission_id == submission.id)
+            select(Quote).where(Quote.submission_id == submission.id)
         ).scalars():
             if other.id != quote.id and other.status == "quoted":
                 other.status = "superseded"

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, Valida
 
 from cybercover.errors import InputError, Problem
 from cybercover.product.model import Product
-from cybercover.rating import Premium, RateRequest, rate
+from cybercover.rating.engine import Premium, RateRequest, rate
 from cybercover.storage.models import Company
 from cybercover.terms.build import build_policy_terms
 from cybercover.terms.model import PolicyTerms

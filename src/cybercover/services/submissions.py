@@ -33,6 +33,7 @@ from cybercover.services.uow import Database
 from cybercover.storage.models import (
     Company,
     CompanyAgency,
+    PreBindRecord,
     Quote,
     Submission,
     UnderwritingIssueRow,
@@ -552,8 +553,6 @@ def record_prebind(
                 )
             ]
         )
-    from cybercover.storage.models import PreBindRecord
-
     with db.unit_of_work() as uow:
         submission = load_submission(uow.session, actor, submission_id, "submission.write")
         row = uow.session.execute(
