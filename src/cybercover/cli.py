@@ -61,6 +61,24 @@ def _product(path: Path | None) -> Product:
         raise  # unreachable: _fail exits
 
 
+def _read_input(file: Path) -> str:
+    """The text of ``file`` (``-`` for stdin); an unreadable file exits 2 naming it."""
+    try:
+        return sys.stdin.read() if str(file) == "-" else file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        _fail(
+            [
+                Problem(
+                    str(file),
+                    "unreadable",
+                    f"ファイルを読めません: {exc}",
+                    f"cannot read the file: {exc}",
+                )
+            ]
+        )
+        raise  # unreachable: _fail exits
+
+
 def _print_json(data: Any) -> None:
     text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
     sys.stdout.buffer.write(text.encode("utf-8"))
@@ -78,20 +96,7 @@ def adjudicate(
     from cybercover.terms.scenario import run_scenario
 
     prod = _product(product)
-    try:
-        text = sys.stdin.read() if str(file) == "-" else file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        _fail(
-            [
-                Problem(
-                    str(file),
-                    "unreadable",
-                    f"ファイルを読めません: {exc}",
-                    f"cannot read the file: {exc}",
-                )
-            ]
-        )
-        return
+    text = _read_input(file)
     try:
         result = run_scenario(text, prod, source=str(file))
     except InputError as exc:

@@ -6,15 +6,22 @@ CLI, the API and the pages can show the same sentence next to the field.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
-from cybercover.errors import Problem, format_path
+from cybercover.errors import InputError, Problem, format_path
 
-__all__ = ["problems_from_errors", "problems_from_validation_error"]
+__all__ = [
+    "decode_json",
+    "exact_decimal",
+    "problems_from_errors",
+    "problems_from_validation_error",
+]
 
 _MESSAGES: dict[str, tuple[str, str]] = {
     "missing": ("必須項目です", "is required"),
@@ -110,3 +117,44 @@ def problems_from_errors(
         loc = [part for part in err.get("loc", ()) if part not in drop]
         out.append(_problem({**err, "loc": loc}, ()))
     return out
+
+
+def exact_decimal(value: Any) -> Decimal:
+    """A number as an exact decimal: int, decimal string, or a float read via ``repr``
+    (TOML and JSON floats), so ``0.5`` is exactly ``Decimal("0.5")``."""
+    if isinstance(value, bool):
+        raise ValueError("数値で指定してください / must be a number")
+    if isinstance(value, Decimal):
+        number = value
+    elif isinstance(value, int):
+        number = Decimal(value)
+    elif isinstance(value, float):
+        number = Decimal(repr(value))
+    elif isinstance(value, str):
+        try:
+            number = Decimal(value.strip())
+        except InvalidOperation:
+            raise ValueError("数値で指定してください / must be a number") from None
+    else:
+        raise ValueError("数値で指定してください / must be a number")
+    if not number.is_finite():
+        raise ValueError("有限の数値で指定してください / must be a finite number")
+    return number
+
+
+def decode_json(text: str, source: str) -> Any:
+    """Decode a JSON document; numbers with a fraction become exact ``Decimal``s.
+    A syntax error is an :class:`InputError` naming the line and column."""
+    try:
+        return json.loads(text, parse_float=Decimal)
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            [
+                Problem(
+                    source,
+                    "json_syntax",
+                    f"JSON の構文エラー（{exc.lineno}行 {exc.colno}列）: {exc.msg}",
+                    f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}",
+                )
+            ]
+        ) from None

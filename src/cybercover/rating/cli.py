@@ -6,13 +6,12 @@ are imported from there when the command runs (that module imports this one).
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from cybercover.errors import InputError, Problem
+from cybercover.errors import InputError
 
 __all__ = ["rate"]
 
@@ -30,24 +29,11 @@ def rate(
     ] = None,
 ) -> None:
     """料率表で保険料を算出し JSON で出力 / rate a quote request, print premium and factors."""
-    from cybercover.cli import _fail, _print_json, _product
+    from cybercover.cli import _fail, _print_json, _product, _read_input
     from cybercover.rating.request import run_rate_request
 
     prod = _product(product)
-    try:
-        text = sys.stdin.read() if str(file) == "-" else file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        _fail(
-            [
-                Problem(
-                    str(file),
-                    "unreadable",
-                    f"ファイルを読めません: {exc}",
-                    f"cannot read the file: {exc}",
-                )
-            ]
-        )
-        return
+    text = _read_input(file)
     try:
         result = run_rate_request(text, prod, source=str(file))
     except InputError as exc:

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import itertools
 import re
-from decimal import Decimal, InvalidOperation
-from typing import Annotated, Any, Literal
+from decimal import Decimal
+from typing import Annotated, Literal
 
 from pydantic import (
     BaseModel,
@@ -25,6 +25,8 @@ from pydantic import (
     StrictStr,
     model_validator,
 )
+
+from cybercover.validation import exact_decimal
 
 __all__ = [
     "BusinessInterruptionRates",
@@ -44,33 +46,11 @@ __all__ = [
 ]
 
 
-def _to_decimal(value: Any) -> Decimal:
-    """A factor as an exact decimal: int, decimal string, or a TOML float read via repr."""
-    if isinstance(value, bool):
-        raise ValueError("数値で指定してください / must be a number")
-    if isinstance(value, Decimal):
-        number = value
-    elif isinstance(value, int):
-        number = Decimal(value)
-    elif isinstance(value, float):
-        number = Decimal(repr(value))
-    elif isinstance(value, str):
-        try:
-            number = Decimal(value.strip())
-        except InvalidOperation:
-            raise ValueError("数値で指定してください / must be a number") from None
-    else:
-        raise ValueError("数値で指定してください / must be a number")
-    if not number.is_finite():
-        raise ValueError("有限の数値で指定してください / must be a finite number")
-    return number
-
-
-Factor = Annotated[Decimal, BeforeValidator(_to_decimal), Field(gt=0)]
+Factor = Annotated[Decimal, BeforeValidator(exact_decimal), Field(gt=0)]
 """A multiplier, strictly positive."""
-Load = Annotated[Decimal, BeforeValidator(_to_decimal), Field(ge=0, le=1)]
+Load = Annotated[Decimal, BeforeValidator(exact_decimal), Field(ge=0, le=1)]
 """An additive adjustment of the security modifier (0.05 = 5 points)."""
-Ratio = Annotated[Decimal, BeforeValidator(_to_decimal), Field(ge=0, le=1)]
+Ratio = Annotated[Decimal, BeforeValidator(exact_decimal), Field(ge=0, le=1)]
 Yen = StrictInt
 
 

@@ -17,7 +17,6 @@ Shape errors, product rules and rating checks are gathered into one :class:`Inpu
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any
@@ -48,7 +47,7 @@ from cybercover.rating.engine import (
 from cybercover.terms.build import build_policy_terms
 from cybercover.terms.model import PolicyTerms
 from cybercover.terms.scenario import WaitingIn
-from cybercover.validation import problems_from_validation_error
+from cybercover.validation import decode_json, problems_from_validation_error
 
 __all__ = ["load_rate_request", "parse_rate_request", "run_rate_request"]
 
@@ -184,19 +183,7 @@ def parse_rate_request(data: Any, product: Product) -> RateRequest:
 
 def load_rate_request(text: str, product: Product, source: str = "request") -> RateRequest:
     """Decode JSON (numbers with a fraction become exact decimals) and parse it."""
-    try:
-        data = json.loads(text, parse_float=Decimal)
-    except json.JSONDecodeError as exc:
-        raise InputError(
-            [
-                Problem(
-                    source,
-                    "json_syntax",
-                    f"JSON の構文エラー（{exc.lineno}行 {exc.colno}列）: {exc.msg}",
-                    f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}",
-                )
-            ]
-        ) from None
+    data = decode_json(text, source)
     return parse_rate_request(data, product)
 
 

@@ -17,7 +17,6 @@ are gathered into one :class:`InputError` whose problems name the field path.
 
 from __future__ import annotations
 
-import json
 from datetime import date, datetime
 from decimal import Decimal
 from fractions import Fraction
@@ -46,7 +45,7 @@ from cybercover.terms.model import (
     PolicyTerms,
     Reason,
 )
-from cybercover.validation import problems_from_validation_error
+from cybercover.validation import decode_json, problems_from_validation_error
 
 __all__ = ["adjudication_to_json", "load_scenario", "parse_scenario", "run_scenario"]
 
@@ -229,19 +228,7 @@ def load_scenario(
     text: str, product: Product, source: str = "scenario"
 ) -> tuple[PolicyTerms, list[Accident]]:
     """Decode JSON (numbers with a fraction become exact decimals) and parse it."""
-    try:
-        data = json.loads(text, parse_float=Decimal)
-    except json.JSONDecodeError as exc:
-        raise InputError(
-            [
-                Problem(
-                    source,
-                    "json_syntax",
-                    f"JSON の構文エラー（{exc.lineno}行 {exc.colno}列）: {exc.msg}",
-                    f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}",
-                )
-            ]
-        ) from None
+    data = decode_json(text, source)
     return parse_scenario(data, product)
 
 

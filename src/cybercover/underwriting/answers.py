@@ -32,8 +32,8 @@ from pydantic import (
 )
 
 from cybercover.errors import InputError, Problem, format_path
-from cybercover.underwriting.model import QuestionDef, Stage, to_decimal
-from cybercover.validation import problems_from_validation_error
+from cybercover.underwriting.model import QuestionDef, Stage
+from cybercover.validation import exact_decimal, problems_from_validation_error
 
 if TYPE_CHECKING:
     from cybercover.product.model import Product
@@ -164,7 +164,7 @@ def _normalise(q: QuestionDef, raw: object, path: str) -> tuple[Answer | None, P
                     path, "decimal_type", "数値で回答してください", "must be a number"
                 )
             try:
-                number = to_decimal(raw)
+                number = exact_decimal(raw)
             except ValueError:
                 return None, _bad(
                     path, "decimal_type", "数値で回答してください", "must be a number"

@@ -27,7 +27,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -42,6 +42,7 @@ from pydantic import (
 )
 
 from cybercover.errors import Problem, format_path
+from cybercover.validation import exact_decimal
 
 __all__ = [
     "COMPANY_FIELDS",
@@ -61,7 +62,6 @@ __all__ = [
     "Text",
     "UnderwritingDef",
     "field_kind",
-    "to_decimal",
     "underwriting_problems",
 ]
 
@@ -89,30 +89,7 @@ OPERATORS: tuple[str, ...] = (
 _CODE = r"^[a-z][a-z0-9_]*$"
 
 
-def to_decimal(value: Any) -> Decimal:
-    """A number as an exact decimal: int, decimal string, or a float read via ``repr``
-    (TOML and JSON floats), so ``0.5`` is exactly ``Decimal("0.5")``."""
-    if isinstance(value, bool):
-        raise ValueError("数値で指定してください / must be a number")
-    if isinstance(value, Decimal):
-        number = value
-    elif isinstance(value, int):
-        number = Decimal(value)
-    elif isinstance(value, float):
-        number = Decimal(repr(value))
-    elif isinstance(value, str):
-        try:
-            number = Decimal(value.strip())
-        except InvalidOperation:
-            raise ValueError("数値で指定してください / must be a number") from None
-    else:
-        raise ValueError("数値で指定してください / must be a number")
-    if not number.is_finite():
-        raise ValueError("有限の数値で指定してください / must be a finite number")
-    return number
-
-
-Number = Annotated[Decimal, BeforeValidator(to_decimal)]
+Number = Annotated[Decimal, BeforeValidator(exact_decimal)]
 
 
 class _Strict(BaseModel):
@@ -252,7 +229,7 @@ def _scalar(value: Any) -> Scalar:
     if isinstance(value, bool | int | str | date | Decimal):
         return value
     if isinstance(value, float):
-        return to_decimal(value)
+        return exact_decimal(value)
     raise ValueError(
         "値は true/false・数値・文字列・日付のいずれかです / "
         "a value is a bool, a number, a string or a date"

@@ -39,8 +39,8 @@ from cybercover.underwriting.model import (
     RuleDef,
     Scalar,
     UnderwritingDef,
-    to_decimal,
 )
+from cybercover.validation import exact_decimal
 
 if TYPE_CHECKING:
     from cybercover.product.model import Product
@@ -126,7 +126,7 @@ def company_facts(company: Mapping[str, object]) -> dict[str, object]:
             value = raw
         elif kind.type == "decimal":
             try:
-                value, ok = to_decimal(raw), True
+                value, ok = exact_decimal(raw), True
             except ValueError:
                 ok = False
         else:
