@@ -154,6 +154,7 @@ BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/api/v1/invoices/{invoice_id}/payments"): {"amount": 1},
     ("GET", "/api/v1/companies/{company_id}"): None,
     ("GET", "/api/v1/submissions/{submission_id}"): None,
+    ("GET", "/api/v1/quotes/{quote_id}"): None,
     ("GET", "/api/v1/policies/{policy_id}"): None,
     ("GET", "/api/v1/policies/{policy_id}/coverage"): None,
     ("GET", "/api/v1/agencies/{agency_id}/commission"): None,

@@ -308,3 +308,49 @@ def test_the_users_cli_bootstraps_the_first_admin_once_and_creates_users(
         ],
     )
     assert short.exit_code == 2 and "password" in short.stderr and "Traceback" not in short.stderr
+
+
+WAIVABLE = (
+    "mfa",
+    "edr",
+    "offline_backups",
+    "patch_cadence_days",
+    "incident_response_plan",
+    "staff_training",
+    "email_filtering",
+    "privileged_access_management",
+)
+JQA = {
+    "certified": True,
+    "body": "JQA",
+    "certificate_number": "JQA-IM1234",
+    "expires_on": "2027-06-30",
+    "scope": "本社",
+}
+
+
+def test_a_jqa_certificate_copy_answers_the_waived_questions_and_the_declaration_alone_does_not(
+    db: Database,
+) -> None:
+    a = actors(db)
+    answers = {k: v for k, v in CLEAN_ANSWERS.items() if k not in WAIVABLE}
+    sid = submission_for(db, a["agent"], answers)
+    update_submission(db, a["agent"], sid, isms=JQA)
+    declared_only = quote_submission(db, a["agent"], sid, [PLAN_1])
+    assert declared_only["status"] == "referred"
+    assert "answers_missing_at_quote" in {i["rule_code"] for i in declared_only["issues"]}
+    upload_document(
+        db,
+        a["agent"],
+        sid,
+        kind="isms_certificate",
+        filename="jqa.pdf",
+        content_type="application/pdf",
+        data=b"%PDF-1.7 certificate",
+        max_bytes=10_000,
+    )
+    with_copy = quote_submission(db, a["agent"], sid, [PLAN_1])
+    assert with_copy["status"] == "quoted"
+    open_issues = {i["rule_code"] for i in with_copy["issues"] if i["status"] == "open"}
+    assert not open_issues & {"answers_missing_at_quote", "answers_missing_at_bind"}
+    assert "isms" in {f["code"] for f in with_copy["quotes"][0]["factors"]}

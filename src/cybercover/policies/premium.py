@@ -15,6 +15,7 @@ from cybercover.policies.model import PolicyRulesDef
 __all__ = [
     "days_between",
     "earned_premium",
+    "earned_to_date",
     "instalments",
     "pro_rata",
     "return_premium",
@@ -43,6 +44,15 @@ def pro_rata(amount: int, part_days: int, period_days: int) -> int:
 def earned_premium(written: int, elapsed_days: int, period_days: int) -> int:
     """Premium earned by day: written × elapsed / period (floored)."""
     return pro_rata(written, elapsed_days, period_days)
+
+
+def earned_to_date(
+    written: int, start: datetime, end: datetime, ended_at: datetime | None, at: datetime
+) -> int:
+    """Premium earned by day from ``start`` to ``at`` (stopping at a cancellation or lapse
+    ``ended_at`` and at ``end``), of the premium written."""
+    stop = min(at, ended_at or end, end)
+    return earned_premium(written, max(days_between(start, stop), 0), days_between(start, end))
 
 
 def short_rate_retained(rules: PolicyRulesDef, elapsed_days: int) -> int:

@@ -19,7 +19,6 @@ from typing import Any
 from sqlalchemy import select
 
 from cybercover.errors import InputError, NotFoundError, Problem
-from cybercover.policies.premium import days_between, earned_premium
 from cybercover.product import find_product
 from cybercover.services.authz import Actor, Resource, Role, authorize
 from cybercover.services.policies import jst_date
@@ -32,7 +31,6 @@ from cybercover.timeutil import JST
 __all__ = [
     "commission_statement",
     "coverage_at",
-    "earned_to_date",
     "lapse_overdue",
     "record_payment",
 ]
@@ -256,12 +254,3 @@ def commission_statement(
             "collected": collected,
             "remittance": collected - collected_commission,
         }
-
-
-def earned_to_date(policy: Policy, at: datetime) -> int:
-    """Premium earned by day up to ``at`` (for the loss ratio of the claims reports)."""
-    end = min(at, policy.cancelled_at or policy.period_end, policy.period_end)
-    elapsed = max(days_between(policy.period_start, end), 0)
-    return earned_premium(
-        policy.written_premium, elapsed, days_between(policy.period_start, policy.period_end)
-    )

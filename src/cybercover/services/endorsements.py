@@ -23,7 +23,7 @@ from cybercover.services.scope import load_policy
 from cybercover.services.snapshots import policy_view, transaction_view
 from cybercover.services.uow import Database
 from cybercover.storage.models import Company, PolicyTransaction, Submission
-from cybercover.underwriting import isms_waives, parse_isms
+from cybercover.underwriting import isms_valid, parse_isms
 
 __all__ = ["apply_endorsement", "quote_endorsement"]
 
@@ -52,8 +52,7 @@ def quote_endorsement(
             start=jst_date(policy.period_start),
             disclosure=submission.disclosure,
             isms=isms,
-            isms_counts=isms_waives(product, isms, jst_date(policy.period_start))
-            or (isms is not None and isms.certified),
+            isms_counts=isms_valid(isms, jst_date(policy.period_start)),
             path=("option",),
         )
         period_days = days_between(policy.period_start, policy.period_end)

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from cybercover.errors import ConflictError, InputError, Problem
 from cybercover.policies.numbers import policy_number
-from cybercover.policies.premium import days_between, instalments, return_premium
+from cybercover.policies.premium import days_between, earned_to_date, instalments, return_premium
 from cybercover.product import find_product
 from cybercover.product.model import Product
 from cybercover.services.authz import Actor, authorize
@@ -293,6 +293,14 @@ def get_policy(db: Database, actor: Actor, policy_id: int) -> dict[str, Any]:
     with db.sessions() as session:
         policy = load_policy(session, actor, policy_id, "policy.read")
         view = policy_view(policy)
+        if policy.status != "bound":
+            view["earned_premium"] = earned_to_date(
+                policy.written_premium,
+                policy.period_start,
+                policy.period_end,
+                policy.cancelled_at,
+                db.clock(),
+            )
         view["transactions"] = [
             transaction_view(t)
             for t in session.execute(

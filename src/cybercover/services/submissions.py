@@ -25,6 +25,7 @@ from cybercover.services.pricing import company_facts, parse_options, price_opti
 from cybercover.services.scope import (
     load_company,
     load_policy,
+    load_quote,
     load_submission,
     visible_company_ids,
 )
@@ -47,7 +48,7 @@ from cybercover.underwriting import (
     UnderwritingIssue,
     decide,
     evaluate,
-    isms_waives,
+    isms_valid,
     parse_decision,
     parse_isms,
     validate_answers,
@@ -56,6 +57,7 @@ from cybercover.underwriting import (
 __all__ = [
     "create_submission",
     "decide_issue",
+    "get_quote",
     "get_submission",
     "list_submissions",
     "quote_submission",
@@ -390,6 +392,17 @@ def quote_submission(
                     )
         if problems:
             raise InputError(problems)
+        # The certificate copy, not the declaration alone, answers the waived questions
+        # (PRODUCT.md §7); the discount needs a declared certificate valid on the day.
+        has_copy = (
+            session.execute(
+                select(Upload.id).where(
+                    Upload.submission_id == submission.id, Upload.kind == "isms_certificate"
+                )
+            ).first()
+            is not None
+        )
+        waiver_isms = isms if has_copy else None
         raised: list[UnderwritingIssue] = []
         for option in parsed:
             facts = Facts(
@@ -398,7 +411,7 @@ def quote_submission(
                 disclosure=answers,
                 limits=dict(option.limits),
                 options={"business_interruption": option.business_interruption},
-                isms=isms,
+                isms=waiver_isms,
             )
             for issue in evaluate(product, facts):
                 if issue.rule_code not in {r.rule_code for r in raised}:
@@ -414,7 +427,7 @@ def quote_submission(
                 "declined" if any(r.status == "declined" for r in blocking) else "referred"
             )
         else:
-            counts = isms_waives(product, isms, today) or (isms is not None and isms.certified)
+            counts = isms_valid(isms, today)
             priced = [
                 price_option(
                     product,
@@ -674,3 +687,9 @@ def list_submissions(db: Database, actor: Actor, status: str | None = None) -> l
         if status is not None:
             query = query.where(Submission.status == status)
         return [submission_view(s) for s in session.execute(query).scalars()]
+
+
+def get_quote(db: Database, actor: Actor, quote_id: int) -> dict[str, Any]:
+    with db.sessions() as session:
+        quote, _submission = load_quote(session, actor, quote_id, "submission.read")
+        return quote_view(quote)

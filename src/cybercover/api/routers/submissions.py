@@ -12,6 +12,7 @@ from cybercover.api.deps import AppSettings, CurrentActor, Db
 from cybercover.services.submissions import (
     create_submission,
     decide_issue,
+    get_quote,
     get_submission,
     list_submissions,
     quote_submission,
@@ -119,3 +120,8 @@ def decide(issue_id: int, body: dict[str, Any], actor: CurrentActor, db: Db) -> 
 @router.post("/policies/{policy_id}/renewal", status_code=201)
 def renew(policy_id: int, actor: CurrentActor, db: Db) -> dict[str, Any]:
     return renew_policy(db, actor, policy_id)
+
+
+@router.get("/quotes/{quote_id}")
+def quote_read(quote_id: int, actor: CurrentActor, db: Db) -> dict[str, Any]:
+    return get_quote(db, actor, quote_id)
