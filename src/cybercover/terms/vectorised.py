@@ -33,8 +33,8 @@ from math import lcm
 
 import numpy as np
 import numpy.typing as npt
-from numba import njit
 
+from cybercover.terms.kernel import KernelShape, kernel_for
 from cybercover.terms.model import Accident, PolicyTerms
 
 __all__ = [
@@ -50,7 +50,6 @@ Bools = npt.NDArray[np.bool_]
 
 MAX_OUTAGE_TICKS = 3_000_000_000
 """Outages must stay below this many ticks for the int64 time deductible to be exact."""
-_MAX_TICKS = np.int64(MAX_OUTAGE_TICKS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +70,15 @@ class VectorTerms:
     waiting_ticks: I64  # (T,)
     time_deductible: Bools  # (T,)
     ticks_per_hour: int
+
+    @property
+    def shape(self) -> KernelShape:
+        """What the compiled kernel is specialised on (terms/kernel.py)."""
+        return KernelShape(
+            waiting=tuple(bool(w) for w in self.waiting),
+            shared_index=tuple(int(g) for g in self.shared_index),
+            n_shared=int(self.shared_limit.shape[1]),
+        )
 
     @classmethod
     def from_policies(cls, policies: Sequence[PolicyTerms], ticks_per_hour: int) -> VectorTerms:
@@ -114,112 +122,6 @@ class VectorTerms:
         )
 
 
-@njit(cache=True, nogil=True)
-def _kernel(
-    losses: I64,
-    year_offsets: I64,
-    outage: I64,
-    void: Bools,
-    has_void: bool,
-    terms_index: I64,
-    single_terms_row: int,
-    limit: I64,
-    deductible: I64,
-    bought: Bools,
-    waiting: Bools,
-    shared_index: I64,
-    shared_limit: I64,
-    aggregate: I64,
-    waiting_ticks: I64,
-    time_deductible: Bools,
-    per_part: bool,
-    out: I64,
-) -> int:  # pragma: no cover - compiled; covered through apply_terms
-    """Fill ``out``; return 0, or 1 for decreasing offsets, 2 for an outage out of range,
-    3 for a terms row that does not exist."""
-    n_parts = losses.shape[1]
-    n_shared = shared_limit.shape[1]
-    n_terms = aggregate.shape[0]
-    part_used = np.zeros(n_parts, np.int64)
-    shared_used = np.zeros(max(n_shared, 1), np.int64)
-    shared_accident = np.zeros(max(n_shared, 1), np.int64)
-    t = -1
-    agg = np.int64(0)
-    hours = np.int64(0)
-    time_ded = False
-    for y in range(year_offsets.shape[0] - 1):
-        first = year_offsets[y]
-        last = year_offsets[y + 1]
-        if first >= last:
-            if first > last:
-                return 1
-            continue
-        ty = terms_index[y] if single_terms_row < 0 else single_terms_row
-        if ty != t:
-            if ty < 0 or ty >= n_terms:
-                return 3
-            t = ty
-            agg = aggregate[t]
-            hours = waiting_ticks[t]
-            time_ded = time_deductible[t]
-        for p in range(n_parts):
-            part_used[p] = 0
-        for g in range(n_shared):
-            shared_used[g] = 0
-        agg_used = np.int64(0)
-        for m in range(first, last):
-            total = np.int64(0)
-            for g in range(n_shared):
-                shared_accident[g] = 0
-            o = outage[m]
-            if o < 0 or o >= _MAX_TICKS:
-                return 2
-            kept = o - hours  # ticks of the outage past the waiting period
-            for p in range(n_parts):
-                x = losses[m, p]
-                if waiting[p]:
-                    if kept <= 0:
-                        x = 0
-                    elif time_ded and x > 0:
-                        if x < (1 << 62) // kept:
-                            # x · kept / o without a long division: a float guess
-                            # corrected by exact int64 arithmetic (x · kept < 2⁶²)
-                            num = x * kept
-                            c = np.int64(x * (kept / o))
-                            rest = num - c * o
-                            while rest < 0:
-                                c -= 1
-                                rest += o
-                            while rest >= o:
-                                c += 1
-                                rest -= o
-                            x = c
-                        else:
-                            q = x // o
-                            x = q * kept + ((x - q * o) * kept) // o
-                # branch-free from here: each step a min or max, so the loop stays tight
-                x = max(x - deductible[t, p], 0)
-                x = min(x, limit[t, p] - part_used[p])
-                g = shared_index[p]
-                if g >= 0:
-                    cap = shared_limit[t, g]
-                    x = min(x, cap - max(shared_accident[g], shared_used[g]))
-                x = max(min(x, agg - agg_used), 0)
-                if not bought[t, p] or (has_void and void[m, p]):
-                    x = 0
-                if per_part:
-                    out[m, p] = x
-                total += x
-                part_used[p] += x
-                if g >= 0:
-                    shared_used[g] += x
-                    shared_accident[g] += x
-                agg_used += x
-            if not per_part:
-                out[m, 0] = total
-    return 0
-
-
 def apply_terms(
     terms: VectorTerms,
     losses: I64,
@@ -229,12 +131,15 @@ def apply_terms(
     void: Bools | None = None,
     *,
     per_part: bool = True,
+    out: I64 | None = None,
 ) -> I64:
     """What each accident's each part pays, as int64 ``(M, P)``; see the module doc.
 
     ``per_part=False`` returns each accident's total over the parts as ``(M,)`` instead:
     the same figures summed, for pricing and accumulation, which need no split by part
-    (and a quarter of the memory written)."""
+    (and a quarter of the memory written). ``out`` may pass a C-contiguous int64 buffer of
+    the result's shape to be filled and returned, so a simulation running block after
+    block reuses one buffer instead of allocating (and page-faulting) a new one."""
     losses = np.ascontiguousarray(losses, dtype=np.int64)
     n_rows, n_parts = losses.shape
     if n_parts != len(terms.parts):
@@ -262,8 +167,13 @@ def apply_terms(
     )
     if has_void and void_arr.shape != losses.shape:
         raise ValueError("void must have the shape of losses")
-    out = np.empty((n_rows, n_parts if per_part else 1), np.int64)
-    status = _kernel(
+    shape = (n_rows, n_parts) if per_part else (n_rows,)
+    if out is None:
+        out = np.empty(shape, np.int64)
+    elif out.shape != shape or out.dtype != np.int64 or not out.flags.c_contiguous:
+        raise ValueError(f"out must be a C-contiguous int64 array of shape {shape}")
+    kernel = kernel_for(terms.shape, MAX_OUTAGE_TICKS)
+    status = kernel(
         losses,
         year_offsets,
         outage_ticks,
@@ -274,14 +184,12 @@ def apply_terms(
         terms.limit,
         terms.deductible,
         terms.bought,
-        terms.waiting,
-        terms.shared_index,
         terms.shared_limit,
         terms.aggregate,
         terms.waiting_ticks,
         terms.time_deductible,
         per_part,
-        out,
+        out if per_part else out.reshape(n_rows, 1),
     )
     if status == 1:
         raise ValueError("year_offsets must never decrease")
@@ -289,7 +197,7 @@ def apply_terms(
         raise ValueError(f"outage ticks must lie in [0, {MAX_OUTAGE_TICKS})")
     if status == 3:
         raise ValueError("terms_index names a term row that does not exist")
-    return out if per_part else out[:, 0]
+    return out
 
 
 def ticks_per_hour_for(hours: Sequence[Fraction]) -> int:
