@@ -18,11 +18,11 @@ from __future__ import annotations
 import argparse
 import json
 import time
+from collections.abc import Callable
 from datetime import date
 from fractions import Fraction
 from pathlib import Path
 from statistics import median
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
