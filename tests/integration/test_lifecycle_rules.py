@@ -354,3 +354,21 @@ def test_a_jqa_certificate_copy_answers_the_waived_questions_and_the_declaration
     open_issues = {i["rule_code"] for i in with_copy["issues"] if i["status"] == "open"}
     assert not open_issues & {"answers_missing_at_quote", "answers_missing_at_bind"}
     assert "isms" in {f["code"] for f in with_copy["quotes"][0]["factors"]}
+
+
+def test_a_policy_is_never_bound_backdated(db: Database, clock: FakeClock) -> None:
+    from datetime import date
+
+    a = actors(db)
+    company = create_company(db, a["agent"], COMPANY)
+    sid = create_submission(db, a["agent"], company_id=company["id"], start_date=date(2026, 3, 10))[
+        "id"
+    ]
+    update_submission(db, a["agent"], sid, disclosure=CLEAN_ANSWERS)
+    quote = quote_submission(db, a["agent"], sid, [PLAN_1])["quotes"][0]
+    assert quote["valid_until"] == "2026-04-01"
+    prebind(db, a["agent"], sid)
+    clock.advance(days=9)  # 11 March 2026 JST: the quote is valid, the start date has passed
+    with pytest.raises(ConflictError) as info:
+        bind_quote(db, a["agent"], quote["id"], payment_plan="lump_sum", payment_method="invoice")
+    assert info.value.rule == "start_date_passed"

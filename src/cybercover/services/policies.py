@@ -138,6 +138,12 @@ def bind_quote(
                 f"見積の有効期限（{quote.valid_until}）を過ぎています",
                 f"the quote expired on {quote.valid_until}",
             )
+        if submission.start_date < jst_date(uow.now):
+            raise ConflictError(
+                "start_date_passed",
+                f"保険始期（{submission.start_date}）を過ぎています。始期を変更して再見積してください",
+                f"the start date {submission.start_date} has passed: change it and quote again",
+            )
         blocking = _open_issues(session, submission.id, ("quote", "bind"))
         if blocking:
             raise _blocked(blocking, "binding")
