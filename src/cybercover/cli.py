@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from cybercover.errors import InputError, Problem
+from cybercover.notifications_cli import outbox_app
 from cybercover.product import default_product, load_product
 from cybercover.product.model import Product
 from cybercover.rating.cli import rate
@@ -146,6 +147,7 @@ db_app = typer.Typer(help="データベース / the database", no_args_is_help=T
 app.add_typer(users_app, name="users")
 app.add_typer(audit_app, name="audit")
 app.add_typer(db_app, name="db")
+app.add_typer(outbox_app, name="outbox")
 
 
 @contextmanager

@@ -11,9 +11,10 @@ from typing import Literal
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["DEFAULT_SECRET", "Settings"]
+__all__ = ["DEFAULT_SECRET", "DEFAULT_WEBHOOK_SECRET", "Settings"]
 
 DEFAULT_SECRET = "dev-insecure-secret-change-me"
+DEFAULT_WEBHOOK_SECRET = "dev-insecure-webhook-secret-change-me"
 
 
 class Settings(BaseSettings):
@@ -25,6 +26,11 @@ class Settings(BaseSettings):
     session_hours: int = Field(default=12, ge=1, le=24 * 30)
     api_token_days: int = Field(default=90, ge=1, le=3650)
     max_upload_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = Field(default=8025, ge=1, le=65535)
+    mail_from: str = "desk@cybercover.invalid"
+    webhook_secret: str = DEFAULT_WEBHOOK_SECRET
+    outbox_max_attempts: int = Field(default=8, ge=1, le=100)
 
     @model_validator(mode="after")
     def _no_default_secret_in_production(self) -> Settings:
@@ -33,6 +39,13 @@ class Settings(BaseSettings):
         ):
             raise ValueError(
                 "CYBERCOVER_SECRET_KEY must be set to a random value of 32+ characters "
+                "in production"
+            )
+        if self.environment == "production" and (
+            self.webhook_secret == DEFAULT_WEBHOOK_SECRET or len(self.webhook_secret) < 32
+        ):
+            raise ValueError(
+                "CYBERCOVER_WEBHOOK_SECRET must be set to a random value of 32+ characters "
                 "in production"
             )
         return self

@@ -112,7 +112,74 @@ def seed(db: Database) -> dict[str, Any]:
         effective_date=START_DATE.replace(month=6),
         option={**PLAN_1, "limits": {"liability": 200_000_000, "response_costs": 50_000_000}},
     )
+    from cybercover.services.dispatch import (
+        dispatch_partner,
+        hand_over,
+        respond_dispatch,
+        submit_cost,
+    )
+    from cybercover.services.incidents import report_incident
+    from cybercover.services.partners import register_partner
+
+    forensics = create_organisation(db, None, kind="partner", code="forensics", name="forensics")
+    register_partner(
+        db,
+        None,
+        organisation_id=forensics,
+        services=["investigation"],
+        regions=["全国"],
+        registration_number="T7000012050002",
+        contact_email="f@partner.jp",
+    )
+    create_user(
+        db,
+        None,
+        organisation_id=forensics,
+        email="f@partner.jp",
+        display_name="f",
+        role="partner",
+        password=PASSWORD,
+    )
+    desk_org = create_organisation(db, None, kind="desk", code="desk", name="desk")
+    create_user(
+        db,
+        None,
+        organisation_id=desk_org,
+        email="desk@desk.jp",
+        display_name="d",
+        role="desk_operator",
+        password=PASSWORD,
+    )
+    desk = authenticate(db, "desk@desk.jp", PASSWORD)
+    incident = report_incident(
+        db,
+        desk,
+        {
+            "summary": "テスト製作所の事故",
+            "company_id": company["id"],
+            "occurred_at": "2026-05-01T10:00:00+09:00",
+        },
+    )
+    hand_over(db, desk, incident["id"])
+    dispatch = dispatch_partner(
+        db, desk, incident["id"], partner_id=forensics, service="investigation"
+    )
+    f = authenticate(db, "f@partner.jp", PASSWORD)
+    respond_dispatch(db, f, dispatch["id"], accept=True)
+    cost = submit_cost(
+        db,
+        f,
+        dispatch["id"],
+        kind="estimate",
+        description="x",
+        amount_ex_tax=1_000,
+        tax_rate_percent=10,
+        registration_number="T7000012050002",
+    )
     return {
+        "incident_id": incident["id"],
+        "dispatch_id": dispatch["id"],
+        "cost_id": cost["id"],
         "company_id": company["id"],
         "submission_id": submission["id"],
         "quote_id": quoted["quotes"][0]["id"],
@@ -159,6 +226,22 @@ BODIES: dict[tuple[str, str], Any] = {
     ("GET", "/api/v1/policies/{policy_id}/coverage"): None,
     ("GET", "/api/v1/agencies/{agency_id}/commission"): None,
     ("POST", "/api/v1/submissions/{submission_id}/documents"): "upload",
+    ("GET", "/api/v1/incidents/{incident_id}"): None,
+    ("GET", "/api/v1/incidents/{incident_id}/timeline"): None,
+    ("POST", "/api/v1/incidents/{incident_id}/hand-over"): None,
+    ("POST", "/api/v1/incidents/{incident_id}/dispatches"): {
+        "partner_id": 1,
+        "service": "investigation",
+    },
+    ("POST", "/api/v1/dispatches/{dispatch_id}/response"): {"accept": True},
+    ("POST", "/api/v1/dispatches/{dispatch_id}/work"): {"note": "x"},
+    ("POST", "/api/v1/dispatches/{dispatch_id}/costs"): {
+        "kind": "estimate",
+        "description": "x",
+        "amount_ex_tax": 1,
+        "registration_number": "T7000012050002",
+    },
+    ("POST", "/api/v1/costs/{cost_id}/decision"): {"approve": True},
 }
 QUERY = {
     "/api/v1/policies/{policy_id}/coverage": {"at": "2026-05-01T00:00:00+09:00"},

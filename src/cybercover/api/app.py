@@ -15,6 +15,7 @@ from cybercover.api.routers import (
     auth,
     billing,
     companies,
+    incidents,
     organisations,
     policies,
     submissions,
@@ -73,6 +74,7 @@ def create_app(
         submissions.router,
         policies.router,
         billing.router,
+        incidents.router,
         audit.router,
     ):
         app.include_router(router, prefix="/api/v1")

@@ -47,6 +47,7 @@ class Resource:
     ident: object = None
     company_organisation_id: int | None = None
     agency_ids: frozenset[int] = field(default_factory=frozenset)
+    partner_ids: frozenset[int] = field(default_factory=frozenset)
 
 
 # action → roles allowed (before ownership is checked)
@@ -86,6 +87,16 @@ _RULES: dict[str, frozenset[Role]] = {
     "organisation.manage": frozenset({Role.ADMIN}),
     "user.manage": frozenset({Role.ADMIN}),
     "audit.read": frozenset({Role.ADMIN}),
+    # the incident desk (issue #4)
+    "incident.report": frozenset({Role.POLICYHOLDER, Role.DESK_OPERATOR, Role.ADMIN}),
+    "incident.read": frozenset(
+        {Role.POLICYHOLDER, Role.DESK_OPERATOR, Role.CLAIMS_HANDLER, Role.PARTNER, Role.ADMIN}
+    ),
+    "incident.manage": frozenset({Role.DESK_OPERATOR, Role.ADMIN}),
+    "dispatch.respond": frozenset({Role.PARTNER}),
+    "cost.approve": frozenset({Role.DESK_OPERATOR, Role.ADMIN}),
+    "partner.read": frozenset({Role.DESK_OPERATOR, Role.CLAIMS_HANDLER, Role.ADMIN}),
+    "partner.manage": frozenset({Role.ADMIN}),
 }
 
 _SCOPED_TO_OWN = {Role.POLICYHOLDER, Role.AGENT, Role.PARTNER}
@@ -119,4 +130,6 @@ def _owns(actor: Actor, resource: Resource) -> bool:
         return resource.company_organisation_id == actor.organisation_id
     if actor.role is Role.AGENT:
         return actor.organisation_id in resource.agency_ids
+    if actor.role is Role.PARTNER:
+        return actor.organisation_id in resource.partner_ids
     return False

@@ -17,6 +17,7 @@ from fractions import Fraction
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from cybercover.errors import InputError, NotFoundError, Problem
 from cybercover.product import find_product
@@ -132,9 +133,43 @@ def lapse_overdue(db: Database, actor: Actor | None) -> list[str]:
     return lapsed
 
 
+def coverage_facts(session: Session, policy: Policy, at: datetime) -> dict[str, Any]:
+    """Was ``policy`` in force at ``at``, was the premium received by then, which parts
+    does it cover (保険料領収前の事故: not covered before the first instalment is paid,
+    unless the product says otherwise)."""
+    rules = find_product(policy.product_code, policy.product_version).policy
+    ended = policy.cancelled_at if policy.status in ("cancelled", "lapsed") else None
+    in_period = policy.period_start <= at < policy.period_end and (ended is None or at < ended)
+    in_force = in_period and policy.status in ("in_force", "cancelled", "lapsed", "expired")
+    first = (
+        session.execute(
+            select(Invoice)
+            .where(Invoice.policy_id == policy.id, Invoice.amount > 0)
+            .order_by(Invoice.due_date, Invoice.id)
+        )
+        .scalars()
+        .first()
+    )
+    received = first is not None and first.paid_at is not None and first.paid_at <= at
+    covered = in_force and (received or rules.cover_before_premium_received)
+    terms = policy.terms
+    parts = ["liability", "response_costs"] + (
+        ["profit_loss", "continuation_costs"] if terms.get("business_interruption") else []
+    )
+    return {
+        "policy_id": policy.id,
+        "number": policy.number,
+        "at": at.isoformat(),
+        "in_force": in_force,
+        "premium_received": received,
+        "covered": covered,
+        "parts": parts if covered else [],
+        "limits": terms.get("limits", {}),
+    }
+
+
 def coverage_at(db: Database, actor: Actor, policy_id: int, at: datetime) -> dict[str, Any]:
-    """Was the policy in force at ``at``, was the premium received by then, and which
-    parts does it cover: what the incident desk shows at once."""
+    """``coverage_facts`` for a policy the actor may read."""
     if at.tzinfo is None:
         raise InputError(
             [
@@ -147,36 +182,7 @@ def coverage_at(db: Database, actor: Actor, policy_id: int, at: datetime) -> dic
             ]
         )
     with db.sessions() as session:
-        policy = load_policy(session, actor, policy_id, "policy.read")
-        rules = find_product(policy.product_code, policy.product_version).policy
-        ended = policy.cancelled_at if policy.status in ("cancelled", "lapsed") else None
-        in_period = policy.period_start <= at < policy.period_end and (ended is None or at < ended)
-        in_force = in_period and policy.status in ("in_force", "cancelled", "lapsed", "expired")
-        first = (
-            session.execute(
-                select(Invoice)
-                .where(Invoice.policy_id == policy.id, Invoice.amount > 0)
-                .order_by(Invoice.due_date, Invoice.id)
-            )
-            .scalars()
-            .first()
-        )
-        received = first is not None and first.paid_at is not None and first.paid_at <= at
-        covered = in_force and (received or rules.cover_before_premium_received)
-        terms = policy.terms
-        parts = ["liability", "response_costs"] + (
-            ["profit_loss", "continuation_costs"] if terms.get("business_interruption") else []
-        )
-        return {
-            "policy_id": policy.id,
-            "number": policy.number,
-            "at": at.isoformat(),
-            "in_force": in_force,
-            "premium_received": received,
-            "covered": covered,
-            "parts": parts if covered else [],
-            "limits": terms.get("limits", {}),
-        }
+        return coverage_facts(session, load_policy(session, actor, policy_id, "policy.read"), at)
 
 
 def commission_statement(

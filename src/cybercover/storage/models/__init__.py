@@ -3,6 +3,15 @@
 from cybercover.storage.models.audit import AuditHead, AuditRecord
 from cybercover.storage.models.base import Base
 from cybercover.storage.models.companies import Company, CompanyAgency
+from cybercover.storage.models.incidents import (
+    CostDocument,
+    Deadline,
+    Dispatch,
+    Incident,
+    IncidentEvent,
+    PartnerProfile,
+)
+from cybercover.storage.models.outbox import OutboxMessage
 from cybercover.storage.models.people import ApiToken, Organisation, User, WebSession
 from cybercover.storage.models.policies import (
     Invoice,
@@ -23,8 +32,15 @@ __all__ = [
     "Base",
     "Company",
     "CompanyAgency",
+    "CostDocument",
+    "Deadline",
+    "Dispatch",
+    "Incident",
+    "IncidentEvent",
     "Invoice",
     "Organisation",
+    "OutboxMessage",
+    "PartnerProfile",
     "Policy",
     "PolicyAgency",
     "PolicyTransaction",

@@ -1,0 +1,303 @@
+"""A real case through the desk API: a ransomware outage reported by phone at night,
+hand-over, three partners dispatched (one declines and is replaced), estimates approved
+up to what remains of the response-cost limit and one refused for exceeding it."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from cybercover.services.authz import Actor
+from cybercover.services.billing import record_payment
+from cybercover.services.companies import create_company
+from cybercover.services.partners import register_partner
+from cybercover.services.people import (
+    authenticate,
+    bootstrap_admin,
+    create_organisation,
+    create_user,
+)
+from cybercover.services.policies import PREBIND_KINDS, bind_quote, get_policy, issue_policy
+from cybercover.services.submissions import (
+    create_submission,
+    quote_submission,
+    record_prebind,
+    update_submission,
+)
+from cybercover.services.uow import Database
+from tests.factories import CLEAN_ANSWERS
+from tests.integration.api_helpers import PASSWORD, bearer, ok
+from tests.integration.conftest import AppFactory, FakeClock
+from tests.integration.test_access_matrix import OTHER_COMPANY, START_DATE
+from tests.integration.test_lifecycle_api import COMPANY, PLAN_1
+
+PARTNERS = [
+    ("forensics", "investigation", "T7000012050002"),
+    ("pr", "public_relations", "T7000012050002"),
+    ("callcenter-a", "call_centre", "T7000012050002"),
+    ("callcenter-b", "call_centre", "T7000012050002"),
+]
+
+
+def seed(db: Database) -> dict[str, Any]:
+    bootstrap_admin(db, email="admin@example.jp", password=PASSWORD)
+    lac = create_organisation(db, None, kind="agency", code="lac", name="LAC")
+    create_organisation(db, None, kind="agency", code="sjp", name="SJP")
+    other_agency = create_organisation(db, None, kind="agency", code="other", name="other")
+    desk = create_organisation(
+        db, None, kind="desk", code="desk", name="SOMPOサイバーインシデントサポートデスク"
+    )
+    create_user(
+        db,
+        None,
+        organisation_id=lac,
+        email="agent@lac.jp",
+        display_name="agent",
+        role="agent",
+        password=PASSWORD,
+    )
+    create_user(
+        db,
+        None,
+        organisation_id=other_agency,
+        email="agent@other.jp",
+        display_name="o",
+        role="agent",
+        password=PASSWORD,
+    )
+    create_user(
+        db,
+        None,
+        organisation_id=desk,
+        email="desk@desk.jp",
+        display_name="受付 次郎",
+        role="desk_operator",
+        password=PASSWORD,
+    )
+    partner_ids = {}
+    for code, service, number in PARTNERS:
+        org = create_organisation(db, None, kind="partner", code=code, name=f"{code} 株式会社")
+        register_partner(
+            db,
+            None,
+            organisation_id=org,
+            services=[service],
+            regions=["全国"],
+            registration_number=number,
+            contact_email=f"{code}@partner.jp",
+        )
+        create_user(
+            db,
+            None,
+            organisation_id=org,
+            email=f"{code}@partner.jp",
+            display_name=code,
+            role="partner",
+            password=PASSWORD,
+        )
+        partner_ids[code] = org
+    agent: Actor = authenticate(db, "agent@lac.jp", PASSWORD)
+    admin = authenticate(db, "admin@example.jp", PASSWORD)
+    company = create_company(db, agent, COMPANY)
+    create_user(
+        db,
+        None,
+        organisation_id=company["organisation_id"],
+        email="holder@test.jp",
+        display_name="holder",
+        role="policyholder",
+        password=PASSWORD,
+    )
+    other = create_company(db, authenticate(db, "agent@other.jp", PASSWORD), OTHER_COMPANY)
+    create_user(
+        db,
+        None,
+        organisation_id=other["organisation_id"],
+        email="holder@other.jp",
+        display_name="h",
+        role="policyholder",
+        password=PASSWORD,
+    )
+    sid = create_submission(db, agent, company_id=company["id"], start_date=START_DATE)["id"]
+    update_submission(db, agent, sid, disclosure=CLEAN_ANSWERS)
+    quote = quote_submission(db, agent, sid, [PLAN_1])["quotes"][0]
+    for kind, result in PREBIND_KINDS.items():
+        record_prebind(db, agent, sid, kind=kind, result=result)
+    policy = bind_quote(db, agent, quote["id"], payment_plan="lump_sum", payment_method="invoice")
+    issue_policy(db, agent, policy["id"])
+    invoice = get_policy(db, admin, policy["id"])["invoices"][0]
+    record_payment(db, admin, invoice["id"], amount=invoice["amount"])
+    return {"company": company, "policy_id": policy["id"], "partners": partner_ids}
+
+
+def test_a_ransomware_night_call_through_the_desk(
+    make_app_for_test: AppFactory, clock: FakeClock
+) -> None:
+    app = make_app_for_test()
+    world = seed(app.state.db)
+    clock.now = datetime(2026, 7, 9, 17, 30, tzinfo=UTC)  # 02:30 on 10 July in Tokyo
+    client = TestClient(app)
+    desk = bearer(client, "desk@desk.jp")
+    report = {
+        "channel": "phone",
+        "summary": "ランサムウェアでサーバーが停止 / ransomware, servers down",
+        "occurred_at": "2026-07-10T02:10:00+09:00",
+        "caller_name": "情報システム部 山田",
+        "corporate_number": COMPANY["corporate_number"],
+        "caller_contact": "03-0000-0000",
+    }
+    incident = ok(client.post("/api/v1/incidents", headers=desk, json=report), 201)
+    assert incident["number"] == "INC-2026-000001"
+    assert incident["insured"] is True and incident["policy_id"] == world["policy_id"]
+    assert incident["coverage"]["parts"] == ["liability", "response_costs"]
+    # the same event reported again by the insured's other staff lands on the same incident
+    again = ok(
+        client.post("/api/v1/incidents", headers=desk, json={**report, "caller_name": "総務部"}),
+        201,
+    )
+    assert (again["id"], again["duplicate"]) == (incident["id"], True)
+    iid = incident["id"]
+
+    queue = ok(client.get("/api/v1/incidents/queue", headers=desk))
+    assert queue[0]["clocks"][0]["clock"] == "first_response"
+    ok(client.post(f"/api/v1/incidents/{iid}/hand-over", headers=desk))
+
+    p = world["partners"]
+    dispatched = {}
+    for code, service in [
+        ("forensics", "investigation"),
+        ("pr", "public_relations"),
+        ("callcenter-a", "call_centre"),
+    ]:
+        dispatched[code] = ok(
+            client.post(
+                f"/api/v1/incidents/{iid}/dispatches",
+                headers=desk,
+                json={"partner_id": p[code], "service": service},
+            ),
+            201,
+        )["id"]
+    partner = {code: bearer(client, f"{code}@partner.jp") for code, _, _ in PARTNERS}
+    ok(
+        client.post(
+            f"/api/v1/dispatches/{dispatched['forensics']}/response",
+            headers=partner["forensics"],
+            json={"accept": True},
+        )
+    )
+    ok(
+        client.post(
+            f"/api/v1/dispatches/{dispatched['pr']}/response",
+            headers=partner["pr"],
+            json={"accept": True},
+        )
+    )
+    declined = ok(
+        client.post(
+            f"/api/v1/dispatches/{dispatched['callcenter-a']}/response",
+            headers=partner["callcenter-a"],
+            json={"accept": False, "reason": "要員不足 / no staff"},
+        )
+    )
+    assert declined["status"] == "declined"
+    replacement = ok(
+        client.post(
+            f"/api/v1/incidents/{iid}/dispatches",
+            headers=desk,
+            json={"partner_id": p["callcenter-b"], "service": "call_centre"},
+        ),
+        201,
+    )["id"]
+    ok(
+        client.post(
+            f"/api/v1/dispatches/{replacement}/response",
+            headers=partner["callcenter-b"],
+            json={"accept": True},
+        )
+    )
+
+    # a partner sees only its own dispatch
+    assert [d["id"] for d in ok(client.get("/api/v1/dispatches", headers=partner["pr"]))] == [
+        dispatched["pr"]
+    ]
+    assert (
+        client.post(
+            f"/api/v1/dispatches/{dispatched['forensics']}/work",
+            headers=partner["pr"],
+            json={"note": "x"},
+        ).status_code
+        == 404
+    )
+
+    def estimate(code: str, dispatch_id: int, amount: int) -> dict[str, Any]:
+        return ok(
+            client.post(
+                f"/api/v1/dispatches/{dispatch_id}/costs",
+                headers=partner[code],
+                json={
+                    "kind": "estimate",
+                    "description": "見積",
+                    "amount_ex_tax": amount,
+                    "tax_rate_percent": 10,
+                    "registration_number": "T7000012050002",
+                },
+            ),
+            201,
+        )
+
+    # response-cost limit 30,000,000 (plan ①); consumption tax 10 %, floored
+    forensic = estimate("forensics", dispatched["forensics"], 15_000_000)
+    assert (forensic["tax"], forensic["total"]) == (1_500_000, 16_500_000)
+    assert (
+        ok(
+            client.post(
+                f"/api/v1/costs/{forensic['id']}/decision", headers=desk, json={"approve": True}
+            )
+        )["status"]
+        == "approved"
+    )
+    pr = estimate("pr", dispatched["pr"], 10_000_000)  # 11,000,000: 27,500,000 committed
+    assert (
+        ok(client.post(f"/api/v1/costs/{pr['id']}/decision", headers=desk, json={"approve": True}))[
+            "status"
+        ]
+        == "approved"
+    )
+    too_much = estimate("callcenter-b", replacement, 3_000_000)  # 3,300,000 > 2,500,000 left
+    refused = ok(
+        client.post(
+            f"/api/v1/costs/{too_much['id']}/decision", headers=desk, json={"approve": True}
+        )
+    )
+    assert refused["status"] == "refused"
+    check = refused["decision"]["limit_check"]
+    assert (check["committed_before"], check["payable"]) == (27_500_000, 2_500_000)
+    assert [(r["code"], r["amount"]) for r in check["reasons"]] == [("limit_period", 800_000)]
+    fits = estimate("callcenter-b", replacement, 2_000_001)  # tax 200,000 (floored) → 2,200,001
+    approved = ok(
+        client.post(f"/api/v1/costs/{fits['id']}/decision", headers=desk, json={"approve": True})
+    )
+    assert (
+        approved["status"] == "approved"
+        and approved["decision"]["limit_check"]["remaining_after"] == 299_999
+    )
+
+    kinds = [e["kind"] for e in ok(client.get(f"/api/v1/incidents/{iid}/timeline", headers=desk))]
+    assert kinds[:3] == ["reported", "report.duplicate", "handed_over"]
+    assert (
+        kinds.count("dispatched") == 4 and "dispatch.declined" in kinds and "cost.refused" in kinds
+    )
+
+    # the insured sees its incident; another company's policyholder and a partner see nothing else
+    holder = bearer(client, "holder@test.jp")
+    assert ok(client.get(f"/api/v1/incidents/{iid}", headers=holder))["number"] == "INC-2026-000001"
+    other = bearer(client, "holder@other.jp")
+    assert client.get(f"/api/v1/incidents/{iid}", headers=other).status_code == 404
+    assert ok(client.get("/api/v1/incidents", headers=other)) == []
+    assert client.get(f"/api/v1/incidents/{iid}/timeline", headers=partner["pr"]).status_code == 404
+    assert client.get("/api/v1/incidents/queue", headers=other).status_code == 403
+    assert client.post(
+        f"/api/v1/costs/{pr['id']}/decision", headers=partner["pr"], json={"approve": True}
+    ).status_code in (403, 404)
