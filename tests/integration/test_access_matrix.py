@@ -160,6 +160,14 @@ def seed(db: Database) -> dict[str, Any]:
             "occurred_at": "2026-05-01T10:00:00+09:00",
         },
     )
+    from cybercover.services.hearing import record_hearing
+
+    heard = record_hearing(
+        db,
+        desk,
+        incident["id"],
+        {"aware_at": "2026-05-01T10:00:00+09:00", "personal_data_count": 5_000},
+    )
     hand_over(db, desk, incident["id"])
     dispatch = dispatch_partner(
         db, desk, incident["id"], partner_id=forensics, service="investigation"
@@ -178,6 +186,7 @@ def seed(db: Database) -> dict[str, Any]:
     )
     return {
         "incident_id": incident["id"],
+        "deadline_id": heard["deadlines"][0]["id"],
         "dispatch_id": dispatch["id"],
         "cost_id": cost["id"],
         "company_id": company["id"],
@@ -242,6 +251,10 @@ BODIES: dict[tuple[str, str], Any] = {
         "registration_number": "T7000012050002",
     },
     ("POST", "/api/v1/costs/{cost_id}/decision"): {"approve": True},
+    ("PUT", "/api/v1/incidents/{incident_id}/hearing"): {"ransom_demand": True},
+    ("POST", "/api/v1/incidents/{incident_id}/advice"): None,
+    ("GET", "/api/v1/incidents/{incident_id}/deadlines"): None,
+    ("POST", "/api/v1/deadlines/{deadline_id}/done"): None,
 }
 QUERY = {
     "/api/v1/policies/{policy_id}/coverage": {"at": "2026-05-01T00:00:00+09:00"},

@@ -162,6 +162,61 @@ def test_a_ransomware_night_call_through_the_desk(
 
     queue = ok(client.get("/api/v1/incidents/queue", headers=desk))
     assert queue[0]["clocks"][0]["clock"] == "first_response"
+
+    # first hearing; the insured became aware at 02:15 JST on 10 July
+    answers = {
+        "event_kind": "ransomware",
+        "what_happened": "ファイルが暗号化され身代金を要求された",
+        "aware_at": "2026-07-10T02:15:00+09:00",
+        "began_at": "2026-07-10T01:50:00+09:00",
+        "still_ongoing": True,
+        "outage_started_at": "2026-07-10T01:55:00+09:00",
+        "personal_data_count": 30_000,
+        "improper_purpose": False,
+        "eu_residents": True,
+        "ransom_demand": True,
+        "evidence_preserved": True,
+    }
+    heard = ok(client.put(f"/api/v1/incidents/{iid}/hearing", headers=desk, json=answers))
+    assert heard["triage"]["severity"] == "critical"  # a ransom demand
+    due = {d["rule"]: (d["target_at"], d["due_at"]) for d in heard["deadlines"]}
+    # APPI: day 1 is 11 July; the preliminary report aims at the end of day 3, is due at
+    # the end of day 5; the final report at the end of day 30 (9 August)
+    assert due["appi_preliminary"] == ("2026-07-14T00:00:00+09:00", "2026-07-16T00:00:00+09:00")
+    assert due["appi_final"] == (None, "2026-08-10T00:00:00+09:00")
+    # GDPR art. 33: 72 hours from the moment of awareness
+    assert due["gdpr_authority"][1] == "2026-07-13T02:15:00+09:00"
+    assert not any(rule.startswith(("nis2", "my_number")) for rule in due)
+    # unauthorised access found later: an improper purpose moves the final report to 60 days
+    heard = ok(
+        client.put(
+            f"/api/v1/incidents/{iid}/hearing", headers=desk, json={"improper_purpose": True}
+        )
+    )
+    final = next(d for d in heard["deadlines"] if d["rule"] == "appi_final")
+    assert final["due_at"] == "2026-09-09T00:00:00+09:00"
+    assert [(h["kind"], h["because"]) for h in final["history"]] == [
+        (
+            "appeared",
+            [
+                "aware_at",
+                "began_at",
+                "eu_residents",
+                "event_kind",
+                "evidence_preserved",
+                "improper_purpose",
+                "outage_started_at",
+                "personal_data_count",
+                "ransom_demand",
+                "still_ongoing",
+                "what_happened",
+            ],
+        ),
+        ("moved", ["improper_purpose"]),
+    ]
+    advice = ok(client.post(f"/api/v1/incidents/{iid}/advice", headers=desk))["advice"]
+    assert advice and all(a["ja"] and a["en"] for a in advice)
+    assert ok(client.get(f"/api/v1/incidents/{iid}/deadlines", headers=desk))[0]["overdue"] is False
     ok(client.post(f"/api/v1/incidents/{iid}/hand-over", headers=desk))
 
     p = world["partners"]
@@ -285,7 +340,8 @@ def test_a_ransomware_night_call_through_the_desk(
     )
 
     kinds = [e["kind"] for e in ok(client.get(f"/api/v1/incidents/{iid}/timeline", headers=desk))]
-    assert kinds[:3] == ["reported", "report.duplicate", "handed_over"]
+    assert kinds[:4] == ["reported", "report.duplicate", "hearing.answered", "triage"]
+    assert "advice.given" in kinds and "deadline.moved" in kinds and "handed_over" in kinds
     assert (
         kinds.count("dispatched") == 4 and "dispatch.declined" in kinds and "cost.refused" in kinds
     )

@@ -21,6 +21,7 @@ from cybercover.errors import ConflictError, InputError, NotFoundError, Problem
 from cybercover.product import default_product, find_product
 from cybercover.services.authz import Actor, Resource, Role, authorize
 from cybercover.services.incidents import add_event, incident_resource, load_incident
+from cybercover.services.notifications import enqueue_mail
 from cybercover.services.partners import NATIONWIDE, check_registration_number
 from cybercover.services.uow import Database
 from cybercover.storage.models import (
@@ -218,11 +219,7 @@ def dispatch_partner(
 def _notify_partner(
     uow: Any, profile: PartnerProfile, incident: Incident, dispatch: Dispatch
 ) -> None:
-    """Tell the partner through the outbox (sent after commit), when notifications exist."""
-    try:
-        from cybercover.services.notifications import enqueue_mail
-    except ImportError:  # pragma: no cover - notifications arrive with the outbox
-        return
+    """Tell the partner through the outbox (sent after commit)."""
     enqueue_mail(
         uow,
         to=profile.contact_email,

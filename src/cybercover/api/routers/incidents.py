@@ -19,6 +19,13 @@ from cybercover.services.dispatch import (
     respond_dispatch,
     submit_cost,
 )
+from cybercover.services.hearing import (
+    complete_deadline,
+    give_advice,
+    list_deadlines,
+    record_hearing,
+    send_deadline_reminders,
+)
 from cybercover.services.incidents import get_incident, list_incidents, report_incident, timeline
 from cybercover.services.partners import list_partners, register_partner
 
@@ -88,6 +95,11 @@ def queue(actor: CurrentActor, db: Db) -> list[dict[str, Any]]:
     return desk_queue(db, actor)
 
 
+@router.post("/incidents/reminders")
+def reminders(actor: CurrentActor, db: Db) -> dict[str, list[int]]:
+    return {"reminded": send_deadline_reminders(db, actor)}
+
+
 @router.get("/incidents/{incident_id}")
 def read(incident_id: int, actor: CurrentActor, db: Db) -> dict[str, Any]:
     return get_incident(db, actor, incident_id)
@@ -145,3 +157,23 @@ def partners(
 @router.post("/partners", status_code=201)
 def partner_register(body: PartnerIn, actor: CurrentActor, db: Db) -> dict[str, Any]:
     return register_partner(db, actor, **body.model_dump())
+
+
+@router.put("/incidents/{incident_id}/hearing")
+def hearing(incident_id: int, body: dict[str, Any], actor: CurrentActor, db: Db) -> dict[str, Any]:
+    return record_hearing(db, actor, incident_id, body)
+
+
+@router.post("/incidents/{incident_id}/advice")
+def advise(incident_id: int, actor: CurrentActor, db: Db) -> dict[str, Any]:
+    return give_advice(db, actor, incident_id)
+
+
+@router.get("/incidents/{incident_id}/deadlines")
+def deadlines(incident_id: int, actor: CurrentActor, db: Db) -> list[dict[str, Any]]:
+    return list_deadlines(db, actor, incident_id)
+
+
+@router.post("/deadlines/{deadline_id}/done")
+def deadline_done(deadline_id: int, actor: CurrentActor, db: Db) -> dict[str, Any]:
+    return complete_deadline(db, actor, deadline_id)
