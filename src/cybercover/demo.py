@@ -19,6 +19,7 @@ from cybercover.product import default_product
 from cybercover.services.authz import Actor, Role
 from cybercover.services.billing import record_payment
 from cybercover.services.companies import create_company
+from cybercover.services.partners import NATIONWIDE, register_partner
 from cybercover.services.people import (
     authenticate,
     bootstrap_admin,
@@ -39,7 +40,7 @@ from cybercover.services.submissions import (
     update_submission,
 )
 from cybercover.services.uow import Database
-from cybercover.storage.models import Organisation, User
+from cybercover.storage.models import Organisation, PartnerProfile, User
 
 __all__ = ["DEMO_PASSWORD", "load_demo"]
 
@@ -252,9 +253,21 @@ def load_demo(db: Database) -> Iterator[str]:
     _user(db, desk, "desk@demo.cybercover.jp", "受付 次郎 / Desk operator", Role.DESK_OPERATOR)
     _user(db, lac, "agent@lac.demo.cybercover.jp", "ラック 代理店 / LAC agent", Role.AGENT)
     _user(db, sjp, "agent@sjp.demo.cybercover.jp", "SJP 代理店 / SJP agent", Role.AGENT)
-    for code, name, _service in PARTNERS:
+    for i, (code, name, service) in enumerate(PARTNERS):
         org = _org(db, "partner", code, name)
         _user(db, org, f"{code}@demo.cybercover.jp", name, Role.PARTNER)
+        with db.sessions() as session:
+            registered = session.get(PartnerProfile, org) is not None
+        if not registered:
+            register_partner(
+                db,
+                None,
+                organisation_id=org,
+                services=[service],
+                regions=[NATIONWIDE],
+                registration_number="T" + _number(f"0104010{i + 1:05d}"),
+                contact_email=f"{code}@demo.cybercover.jp",
+            )
     if not loaded:
         agent = authenticate(db, "agent@lac.demo.cybercover.jp", DEMO_PASSWORD)
         for i, data in enumerate(COMPANIES):

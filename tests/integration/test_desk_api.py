@@ -87,6 +87,7 @@ def seed(db: Database) -> dict[str, Any]:
             regions=["全国"],
             registration_number=number,
             contact_email=f"{code}@partner.jp",
+            webhook_url="https://forensics.example/hooks" if code == "forensics" else None,
         )
         create_user(
             db,
@@ -273,6 +274,21 @@ def test_a_ransomware_night_call_through_the_desk(
         )
     )
 
+    # the partners were told through the outbox: mail to each, a signed webhook to forensics
+    with app.state.db.sessions() as session:
+        from cybercover.storage.models import OutboxMessage
+
+        sent = (
+            session.query(OutboxMessage).filter(OutboxMessage.topic == "dispatch.requested").all()
+        )
+        assert sorted(m.kind for m in sent) == ["mail"] * 4 + ["webhook"]
+        hook = next(m for m in sent if m.kind == "webhook")
+        assert (hook.recipient, hook.payload["version"], hook.payload["service"]) == (
+            "https://forensics.example/hooks",
+            1,
+            "investigation",
+        )
+
     # a partner sees only its own dispatch
     assert [d["id"] for d in ok(client.get("/api/v1/dispatches", headers=partner["pr"]))] == [
         dispatched["pr"]
@@ -345,6 +361,29 @@ def test_a_ransomware_night_call_through_the_desk(
     assert (
         kinds.count("dispatched") == 4 and "dispatch.declined" in kinds and "cost.refused" in kinds
     )
+
+    # four hours and a half later the call centre's estimate is still waiting: late, escalated once
+    late_estimate = estimate("callcenter-b", replacement, 1_000)
+    clock.advance(hours=4, minutes=30)
+    queue = ok(client.get("/api/v1/incidents/queue", headers=desk))
+    assert queue[0]["late"] is True
+    assert [c["clock"] for c in queue[0]["clocks"] if c["late"]] == [
+        f"approval:{late_estimate['id']}"
+    ]
+    escalated = ok(client.post("/api/v1/incidents/escalations", headers=desk))["escalated"]
+    assert escalated == [f"INC-2026-000001:approval:{late_estimate['id']}"]
+    assert ok(client.post("/api/v1/incidents/escalations", headers=desk))["escalated"] == []
+    # reminders: the APPI preliminary report is due within a day (00:00 on 16 July) and the
+    # GDPR notification is overdue (02:15 on 13 July); the final reports are weeks away
+    clock.now = datetime(2026, 7, 15, 1, 0, tzinfo=UTC)  # 10:00 on 15 July in Tokyo
+    desk = bearer(client, "desk@desk.jp")
+    reminded = ok(client.post("/api/v1/incidents/reminders", headers=desk))["reminded"]
+    rules = {
+        d["id"]: d["rule"]
+        for d in ok(client.get(f"/api/v1/incidents/{iid}/deadlines", headers=desk))
+    }
+    assert sorted(rules[i] for i in reminded) == ["appi_preliminary", "gdpr_authority"]
+    assert ok(client.post("/api/v1/incidents/reminders", headers=desk))["reminded"] == []
 
     # the insured sees its incident; another company's policyholder and a partner see nothing else
     holder = bearer(client, "holder@test.jp")

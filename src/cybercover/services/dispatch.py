@@ -21,7 +21,7 @@ from cybercover.errors import ConflictError, InputError, NotFoundError, Problem
 from cybercover.product import default_product, find_product
 from cybercover.services.authz import Actor, Resource, Role, authorize
 from cybercover.services.incidents import add_event, incident_resource, load_incident
-from cybercover.services.notifications import enqueue_mail
+from cybercover.services.notifications import enqueue_mail, enqueue_webhook
 from cybercover.services.partners import NATIONWIDE, check_registration_number
 from cybercover.services.uow import Database
 from cybercover.storage.models import (
@@ -29,9 +29,11 @@ from cybercover.storage.models import (
     CostDocument,
     Dispatch,
     Incident,
+    IncidentEvent,
     Organisation,
     PartnerProfile,
     Policy,
+    User,
 )
 from cybercover.terms import Accident, Ledger, LossLine, adjudicate, build_policy_terms
 
@@ -40,6 +42,7 @@ __all__ = [
     "decide_cost",
     "desk_queue",
     "dispatch_partner",
+    "escalate_late",
     "hand_over",
     "list_dispatches",
     "log_work",
@@ -220,6 +223,19 @@ def _notify_partner(
     uow: Any, profile: PartnerProfile, incident: Incident, dispatch: Dispatch
 ) -> None:
     """Tell the partner through the outbox (sent after commit)."""
+    if profile.webhook_url:
+        enqueue_webhook(
+            uow,
+            url=profile.webhook_url,
+            topic="dispatch.requested",
+            payload={
+                "version": 1,
+                "incident": incident.number,
+                "dispatch_id": dispatch.id,
+                "service": dispatch.service,
+                "summary": incident.summary,
+            },
+        )
     enqueue_mail(
         uow,
         to=profile.contact_email,
@@ -577,3 +593,59 @@ def list_dispatches(db: Database, actor: Actor) -> list[dict[str, Any]]:
             ]
             out.append(view)
         return out
+
+
+def escalate_late(
+    db: Database, actor: Actor | None, targets: ServiceTargets | None = None
+) -> list[str]:
+    """Escalate every late service clock once: a timeline event and a mail to the desk's
+    operators (through the outbox). Returns ``"<incident number>:<clock>"`` per escalation."""
+    if actor is not None:
+        authorize(actor, "incident.manage")
+    escalated: list[str] = []
+    queue = desk_queue(db, _desk_system_actor() if actor is None else actor, targets)
+    with db.unit_of_work() as uow:
+        desk_emails = list(
+            uow.session.execute(
+                select(User.email).where(User.role == "desk_operator", User.active.is_(True))
+            ).scalars()
+        )
+        for row in queue:
+            incident = uow.session.get(Incident, row["incident_id"])
+            assert incident is not None
+            done = {
+                e.data.get("clock")
+                for e in uow.session.execute(
+                    select(IncidentEvent).where(
+                        IncidentEvent.incident_id == incident.id, IncidentEvent.kind == "escalated"
+                    )
+                ).scalars()
+            }
+            for clock in row["clocks"]:
+                if not clock["late"] or clock["clock"] in done:
+                    continue
+                add_event(
+                    uow, incident, actor, "escalated", clock=clock["clock"], due_at=clock["due_at"]
+                )
+                for email in desk_emails:
+                    enqueue_mail(
+                        uow,
+                        to=email,
+                        topic="desk.escalation",
+                        subject=f"【遅延】{incident.number} {clock['clock']} / Late: {incident.number}",
+                        body=f"{incident.number}: {clock['clock']} was due at {clock['due_at']}\n",
+                    )
+                escalated.append(f"{incident.number}:{clock['clock']}")
+        if escalated:
+            uow.audit(
+                actor.user_id if actor else None,
+                "desk.escalate",
+                ("incident", "queue"),
+                after={"escalated": escalated},
+            )
+    return escalated
+
+
+def _desk_system_actor() -> Actor:
+    """The system itself running the escalation job (no user)."""
+    return Actor(user_id=0, organisation_id=0, role=Role.ADMIN, display_name="system")

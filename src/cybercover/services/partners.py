@@ -67,6 +67,7 @@ def register_partner(
     regions: list[str],
     registration_number: str,
     contact_email: str,
+    webhook_url: str | None = None,
 ) -> dict[str, Any]:
     """Record which of the seven services a partner organisation delivers, and where."""
     if actor is not None:
@@ -100,6 +101,15 @@ def register_partner(
                         f"must be a prefecture or {NATIONWIDE} (nationwide)",
                     )
                 )
+    if webhook_url is not None and not webhook_url.startswith(("https://", "http://")):
+        problems.append(
+            Problem(
+                "webhook_url",
+                "url",
+                "http(s):// で始まるURLを指定してください",
+                "must be an http(s):// URL",
+            )
+        )
     try:
         number = check_registration_number(registration_number)
     except InputError as exc:
@@ -124,6 +134,7 @@ def register_partner(
             uow.session.add(profile)
         profile.services, profile.regions = list(services), list(regions or [NATIONWIDE])
         profile.invoice_registration_number, profile.contact_email = number, contact_email
+        profile.webhook_url = webhook_url
         uow.session.flush()
         view = partner_view(org, profile)
         uow.audit(

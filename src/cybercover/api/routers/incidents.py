@@ -13,6 +13,7 @@ from cybercover.services.dispatch import (
     decide_cost,
     desk_queue,
     dispatch_partner,
+    escalate_late,
     hand_over,
     list_dispatches,
     log_work,
@@ -78,6 +79,7 @@ class PartnerIn(BaseModel):
     regions: list[str] = ["全国"]
     registration_number: str
     contact_email: str = Field(max_length=254)
+    webhook_url: str | None = Field(default=None, max_length=500)
 
 
 @router.post("/incidents", status_code=201)
@@ -93,6 +95,11 @@ def incidents(actor: CurrentActor, db: Db) -> list[dict[str, Any]]:
 @router.get("/incidents/queue")
 def queue(actor: CurrentActor, db: Db) -> list[dict[str, Any]]:
     return desk_queue(db, actor)
+
+
+@router.post("/incidents/escalations")
+def escalations(actor: CurrentActor, db: Db) -> dict[str, list[str]]:
+    return {"escalated": escalate_late(db, actor)}
 
 
 @router.post("/incidents/reminders")

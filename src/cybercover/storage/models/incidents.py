@@ -88,6 +88,7 @@ class PartnerProfile(Base):
     regions: Mapped[list[str]] = mapped_column(JsonDoc)  # prefectures, or ["全国"]
     invoice_registration_number: Mapped[str] = mapped_column(String(14))
     contact_email: Mapped[str] = mapped_column(String(254))
+    webhook_url: Mapped[str | None] = mapped_column(String(500), nullable=True)
 
 
 class Dispatch(Base):

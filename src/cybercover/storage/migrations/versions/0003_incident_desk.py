@@ -35,6 +35,7 @@ def upgrade() -> None:
         ),
         sa.Column("invoice_registration_number", sa.String(length=14), nullable=False),
         sa.Column("contact_email", sa.String(length=254), nullable=False),
+        sa.Column("webhook_url", sa.String(length=500), nullable=True),
         sa.ForeignKeyConstraint(
             ["organisation_id"],
             ["organisations.id"],
