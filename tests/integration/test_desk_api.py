@@ -396,3 +396,46 @@ def test_a_ransomware_night_call_through_the_desk(
     assert client.post(
         f"/api/v1/costs/{pr['id']}/decision", headers=partner["pr"], json={"approve": True}
     ).status_code in (403, 404)
+
+
+def test_a_policyholder_reports_for_its_own_company_only(
+    make_app_for_test: AppFactory, clock: FakeClock
+) -> None:
+    app = make_app_for_test()
+    world = seed(app.state.db)
+    clock.now = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
+    client = TestClient(app)
+    other = bearer(client, "holder@other.jp")
+    # naming another company's id changes nothing: a policyholder reports for its own
+    mine = ok(
+        client.post(
+            "/api/v1/incidents",
+            headers=other,
+            json={
+                "summary": "不審なメール / suspicious mail",
+                "company_id": world["company"]["id"],
+                "channel": "api",
+            },
+        ),
+        201,
+    )
+    assert mine["company_id"] != world["company"]["id"] and mine["insured"] is False
+    assert (
+        client.post(f"/api/v1/incidents/{mine['id']}/hand-over", headers=other).status_code == 403
+    )
+    holder = bearer(client, "holder@test.jp")
+    ours = ok(
+        client.post(
+            "/api/v1/incidents", headers=holder, json={"summary": "サーバー停止 / server down"}
+        ),
+        201,
+    )
+    assert (ours["company_id"], ours["insured"], ours["channel"]) == (
+        world["company"]["id"],
+        True,
+        "web",
+    )
+    assert [i["id"] for i in ok(client.get("/api/v1/incidents", headers=holder))] == [ours["id"]]
+    bad = client.post("/api/v1/incidents", headers=holder, json={"summary": "", "channel": "fax"})
+    assert bad.status_code == 422
+    assert {e["field"] for e in bad.json()["errors"]} == {"summary", "channel"}

@@ -273,18 +273,21 @@ def report_incident(db: Database, actor: Actor, data: dict[str, Any]) -> dict[st
         return {**incident_view(incident), "duplicate": False}
 
 
+def _visible_view(actor: Actor, incident: Incident) -> dict[str, Any]:
+    if actor.role is Role.PARTNER:  # a partner sees what its dispatch needs, no more
+        return {
+            "id": incident.id,
+            "number": incident.number,
+            "summary": incident.summary,
+            "status": incident.status,
+            "triage": incident.triage,
+        }
+    return incident_view(incident)
+
+
 def get_incident(db: Database, actor: Actor, incident_id: int) -> dict[str, Any]:
     with db.sessions() as session:
-        incident = load_incident(session, actor, incident_id, "incident.read")
-        if actor.role is Role.PARTNER:  # a partner sees what its dispatch needs, no more
-            return {
-                "id": incident.id,
-                "number": incident.number,
-                "summary": incident.summary,
-                "status": incident.status,
-                "triage": incident.triage,
-            }
-        return incident_view(incident)
+        return _visible_view(actor, load_incident(session, actor, incident_id, "incident.read"))
 
 
 def list_incidents(db: Database, actor: Actor) -> list[dict[str, Any]]:
@@ -301,7 +304,7 @@ def list_incidents(db: Database, actor: Actor) -> list[dict[str, Any]]:
                     select(Dispatch.incident_id).where(Dispatch.partner_id == actor.organisation_id)
                 )
             )
-        return [get_incident(db, actor, i.id) for i in session.execute(query).scalars()]
+        return [_visible_view(actor, i) for i in session.execute(query).scalars()]
 
 
 def timeline(db: Database, actor: Actor, incident_id: int) -> list[dict[str, Any]]:
