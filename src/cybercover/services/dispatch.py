@@ -522,6 +522,10 @@ def desk_queue(
 ) -> list[dict[str, Any]]:
     """Open incidents with their service clocks; late ones first."""
     authorize(actor, "incident.manage")
+    return _queue(db, targets)
+
+
+def _queue(db: Database, targets: ServiceTargets | None) -> list[dict[str, Any]]:
     targets = targets or ServiceTargets.default()
     now = db.clock()
     rows = []
@@ -603,7 +607,7 @@ def escalate_late(
     if actor is not None:
         authorize(actor, "incident.manage")
     escalated: list[str] = []
-    queue = desk_queue(db, _desk_system_actor() if actor is None else actor, targets)
+    queue = _queue(db, targets)
     with db.unit_of_work() as uow:
         desk_emails = list(
             uow.session.execute(
@@ -644,8 +648,3 @@ def escalate_late(
                 after={"escalated": escalated},
             )
     return escalated
-
-
-def _desk_system_actor() -> Actor:
-    """The system itself running the escalation job (no user)."""
-    return Actor(user_id=0, organisation_id=0, role=Role.ADMIN, display_name="system")

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from cybercover.errors import InputError, NotFoundError, Problem
 from cybercover.services.authz import Actor, Resource, Role, authorize
+from cybercover.services.billing import coverage_facts
 from cybercover.services.uow import Database, UnitOfWork
 from cybercover.storage.models import (
     Company,
@@ -102,8 +103,6 @@ def _coverage(
     session: Session, company_id: int, at: datetime
 ) -> tuple[Policy | None, dict[str, Any]]:
     """The company's policy in force at ``at`` and what it covers (the desk shows it at once)."""
-    from cybercover.services.billing import coverage_facts
-
     policies = session.execute(
         select(Policy)
         .where(Policy.company_id == company_id, Policy.number.is_not(None))
