@@ -18,11 +18,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cybercover.errors import ConflictError, InputError, NotFoundError, Problem
-from cybercover.product import default_product, find_product
+from cybercover.product import default_product
 from cybercover.services.authz import Actor, Resource, Role, authorize
 from cybercover.services.incidents import add_event, incident_resource, load_incident
 from cybercover.services.notifications import enqueue_mail, enqueue_webhook
 from cybercover.services.partners import NATIONWIDE, check_registration_number
+from cybercover.services.policies import policy_terms
 from cybercover.services.uow import Database
 from cybercover.storage.models import (
     Company,
@@ -35,7 +36,7 @@ from cybercover.storage.models import (
     Policy,
     User,
 )
-from cybercover.terms import Accident, Ledger, LossLine, adjudicate, build_policy_terms
+from cybercover.terms import Accident, Ledger, LossLine, adjudicate
 
 __all__ = [
     "ServiceTargets",
@@ -487,18 +488,9 @@ def limit_check(
 ) -> dict[str, Any]:
     """Run the terms engine on ``amount`` of response costs with the policy's earlier
     partner costs as the erosion ledger; what it would pay, and why not more."""
-    product = find_product(policy.product_code, policy.product_version)
-    terms_data = policy.terms
-    wp = terms_data.get("waiting_period") or {}
-    terms = build_policy_terms(
-        product,
-        start=policy.period_start,
-        limits=terms_data["limits"],
-        deductibles={},
-        options={"business_interruption": bool(terms_data.get("business_interruption"))},
-        waiting_hours=Fraction(wp["hours"]) if wp.get("hours") else None,
-        waiting_mode=wp.get("mode"),
-    )
+    terms = policy_terms(
+        policy, deductibles=False
+    )  # the limits alone: the claim takes the deductible
     before = committed_costs(session, policy.id)
     result = adjudicate(
         terms,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import calendar
 from datetime import date, datetime, time, timedelta
+from fractions import Fraction
 from typing import Any
 
 from sqlalchemy import func, select
@@ -34,6 +35,7 @@ from cybercover.storage.models import (
     Submission,
     UnderwritingIssueRow,
 )
+from cybercover.terms import PolicyTerms, build_policy_terms
 from cybercover.timeutil import JST, add_years
 
 __all__ = [
@@ -44,6 +46,7 @@ __all__ = [
     "issue_policy",
     "jst_date",
     "list_policies",
+    "policy_terms",
     "reinstate_policy",
 ]
 
@@ -467,3 +470,20 @@ def list_policies(db: Database, actor: Actor) -> list[dict[str, Any]]:
         if ids is not None:
             query = query.where(Policy.company_id.in_(ids))
         return [policy_view(p) for p in session.execute(query).scalars()]
+
+
+def policy_terms(policy: Policy, *, deductibles: bool = True) -> PolicyTerms:
+    """The terms engine's view of a stored policy (its product version, its options);
+    ``deductibles=False`` for checking what remains of the limits alone."""
+    product = _product_of(policy)
+    data = policy.terms
+    wp = data.get("waiting_period") or {}
+    return build_policy_terms(
+        product,
+        start=policy.period_start,
+        limits=data["limits"],
+        deductibles=(data.get("deductibles") or {}) if deductibles else {},
+        options={"business_interruption": bool(data.get("business_interruption"))},
+        waiting_hours=Fraction(wp["hours"]) if wp.get("hours") else None,
+        waiting_mode=wp.get("mode"),
+    )
