@@ -184,7 +184,33 @@ def seed(db: Database) -> dict[str, Any]:
         tax_rate_percent=10,
         registration_number="T7000012050002",
     )
+    from cybercover.services.claims import add_loss_item, open_claim, request_payment
+
+    create_user(
+        db,
+        None,
+        organisation_id=1,
+        email="claims@insurer.jp",
+        display_name="c",
+        role="claims_handler",
+        password=PASSWORD,
+        payment_authority=1,
+    )
+    handler = authenticate(db, "claims@insurer.jp", PASSWORD)
+    claim = open_claim(db, handler, incident_id=incident["id"])
+    add_loss_item(
+        db,
+        handler,
+        claim["id"],
+        coverage="liability",
+        category="damages",
+        description="x",
+        amount=5_000_000,
+    )
+    pending = request_payment(db, handler, claim["id"], idempotency_key="seed")
     return {
+        "claim_id": claim["id"],
+        "payment_id": pending["id"],
         "incident_id": incident["id"],
         "deadline_id": heard["deadlines"][0]["id"],
         "dispatch_id": dispatch["id"],
@@ -255,6 +281,20 @@ BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/api/v1/incidents/{incident_id}/advice"): None,
     ("GET", "/api/v1/incidents/{incident_id}/deadlines"): None,
     ("POST", "/api/v1/deadlines/{deadline_id}/done"): None,
+    ("GET", "/api/v1/claims/{claim_id}"): None,
+    ("POST", "/api/v1/claims/{claim_id}/items"): {
+        "coverage": "liability",
+        "category": "x",
+        "amount": 1,
+    },
+    ("POST", "/api/v1/claims/{claim_id}/adjudications"): None,
+    ("POST", "/api/v1/claims/{claim_id}/reserves"): {
+        "coverage": "liability",
+        "amount": 1,
+        "reason": "x",
+    },
+    ("POST", "/api/v1/claims/{claim_id}/payments"): {"idempotency_key": "outsider"},
+    ("POST", "/api/v1/payments/{payment_id}/approval"): None,
 }
 QUERY = {
     "/api/v1/policies/{policy_id}/coverage": {"at": "2026-05-01T00:00:00+09:00"},

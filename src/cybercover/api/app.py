@@ -14,6 +14,7 @@ from cybercover.api.routers import (
     audit,
     auth,
     billing,
+    claims,
     companies,
     incidents,
     organisations,
@@ -75,6 +76,7 @@ def create_app(
         policies.router,
         billing.router,
         incidents.router,
+        claims.router,
         audit.router,
     ):
         app.include_router(router, prefix="/api/v1")

@@ -97,6 +97,9 @@ _RULES: dict[str, frozenset[Role]] = {
     "cost.approve": frozenset({Role.DESK_OPERATOR, Role.ADMIN}),
     "partner.read": frozenset({Role.DESK_OPERATOR, Role.CLAIMS_HANDLER, Role.ADMIN}),
     "partner.manage": frozenset({Role.ADMIN}),
+    # claims (issue #5)
+    "claim.manage": frozenset({Role.CLAIMS_HANDLER, Role.ADMIN}),
+    "claim.read": frozenset({Role.POLICYHOLDER, Role.CLAIMS_HANDLER, Role.ADMIN}),
 }
 
 _SCOPED_TO_OWN = {Role.POLICYHOLDER, Role.AGENT, Role.PARTNER}

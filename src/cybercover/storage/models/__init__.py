@@ -2,6 +2,14 @@
 
 from cybercover.storage.models.audit import AuditHead, AuditRecord
 from cybercover.storage.models.base import Base
+from cybercover.storage.models.claims import (
+    Claim,
+    ClaimAdjudication,
+    ClaimPayment,
+    ClaimReserve,
+    LossItem,
+    PolicyLedger,
+)
 from cybercover.storage.models.companies import Company, CompanyAgency
 from cybercover.storage.models.incidents import (
     CostDocument,
@@ -30,6 +38,10 @@ __all__ = [
     "AuditHead",
     "AuditRecord",
     "Base",
+    "Claim",
+    "ClaimAdjudication",
+    "ClaimPayment",
+    "ClaimReserve",
     "Company",
     "CompanyAgency",
     "CostDocument",
@@ -38,11 +50,13 @@ __all__ = [
     "Incident",
     "IncidentEvent",
     "Invoice",
+    "LossItem",
     "Organisation",
     "OutboxMessage",
     "PartnerProfile",
     "Policy",
     "PolicyAgency",
+    "PolicyLedger",
     "PolicyTransaction",
     "PreBindRecord",
     "Quote",

@@ -1,0 +1,81 @@
+"""Claims: open, loss items, adjudication worksheet, reserves, payments and approvals."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+from pydantic import AwareDatetime, BaseModel, Field
+
+from cybercover.api.deps import CurrentActor, Db
+from cybercover.services.claims import (
+    add_loss_item,
+    adjudicate_claim,
+    approve_payment,
+    get_claim,
+    open_claim,
+    request_payment,
+    set_reserve,
+)
+
+router = APIRouter(tags=["claims"])
+
+
+class ClaimIn(BaseModel):
+    policy_id: int | None = None
+    incident_id: int | None = None
+    accident_at: AwareDatetime | None = None
+    outage_hours: str | int | float | None = None
+    causes: list[str] = []
+
+
+class ItemIn(BaseModel):
+    coverage: str
+    category: str = Field(max_length=48)
+    description: str = Field(default="", max_length=500)
+    amount: int
+
+
+class ReserveIn(BaseModel):
+    coverage: str
+    amount: int
+    reason: str = Field(max_length=500)
+
+
+class PaymentIn(BaseModel):
+    idempotency_key: str = Field(max_length=100)
+
+
+@router.post("/claims", status_code=201)
+def open_(body: ClaimIn, actor: CurrentActor, db: Db) -> dict[str, Any]:
+    return open_claim(db, actor, **body.model_dump())
+
+
+@router.get("/claims/{claim_id}")
+def read(claim_id: int, actor: CurrentActor, db: Db) -> dict[str, Any]:
+    return get_claim(db, actor, claim_id)
+
+
+@router.post("/claims/{claim_id}/items", status_code=201)
+def item(claim_id: int, body: ItemIn, actor: CurrentActor, db: Db) -> dict[str, Any]:
+    return add_loss_item(db, actor, claim_id, **body.model_dump())
+
+
+@router.post("/claims/{claim_id}/adjudications", status_code=201)
+def adjudication(claim_id: int, actor: CurrentActor, db: Db) -> dict[str, Any]:
+    return adjudicate_claim(db, actor, claim_id)
+
+
+@router.post("/claims/{claim_id}/reserves", status_code=201)
+def reserve(claim_id: int, body: ReserveIn, actor: CurrentActor, db: Db) -> dict[str, Any]:
+    return set_reserve(db, actor, claim_id, **body.model_dump())
+
+
+@router.post("/claims/{claim_id}/payments", status_code=201)
+def payment(claim_id: int, body: PaymentIn, actor: CurrentActor, db: Db) -> dict[str, Any]:
+    return request_payment(db, actor, claim_id, idempotency_key=body.idempotency_key)
+
+
+@router.post("/payments/{payment_id}/approval")
+def approval(payment_id: int, actor: CurrentActor, db: Db) -> dict[str, Any]:
+    return approve_payment(db, actor, payment_id)

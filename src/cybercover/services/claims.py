@@ -1,0 +1,610 @@
+"""Claims: one accident (1事故) of a policy, its loss items adjudicated by the terms engine
+against the policy's erosion ledger, reserves, and payments that are never made twice
+nor beyond a limit (issue #5).
+
+Payments lock the policy row (``SELECT … FOR UPDATE`` on PostgreSQL; SQLite serialises
+writers with BEGIN IMMEDIATE), recompute what is payable with the ledger as it stands,
+pay the difference from what this claim was already paid, and erode the ledger in the
+same transaction. An idempotency key makes a retried request return the first payment.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from fractions import Fraction
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from cybercover.errors import ConflictError, ForbiddenError, InputError, NotFoundError, Problem
+from cybercover.services.authz import Actor, authorize
+from cybercover.services.policies import policy_terms
+from cybercover.services.scope import load_policy
+from cybercover.services.uow import Database
+from cybercover.storage.models import (
+    Claim,
+    ClaimAdjudication,
+    ClaimPayment,
+    ClaimReserve,
+    CostDocument,
+    Dispatch,
+    Incident,
+    LossItem,
+    Policy,
+    PolicyLedger,
+)
+from cybercover.terms import Accident, Ledger, LossLine, adjudicate
+from cybercover.terms.model import Adjudication, PolicyTerms
+from cybercover.timeutil import JST
+
+__all__ = [
+    "add_loss_item",
+    "adjudicate_claim",
+    "approve_payment",
+    "get_claim",
+    "open_claim",
+    "request_payment",
+    "set_reserve",
+]
+
+
+def _claim_number(session: Session, at: datetime) -> str:
+    year = at.astimezone(JST).year
+    count = session.execute(
+        select(func.count()).select_from(Claim).where(Claim.number.like(f"CLM-{year}-%"))
+    ).scalar_one()
+    return f"CLM-{year}-{count + 1:06d}"
+
+
+def load_claim(session: Session, actor: Actor, claim_id: int, action: str) -> Claim:
+    claim = session.get(Claim, claim_id)
+    if claim is None:
+        raise NotFoundError("claim", claim_id)
+    try:
+        load_policy(session, actor, claim.policy_id, "policy.read")
+    except NotFoundError:
+        raise NotFoundError("claim", claim_id) from None
+    authorize(actor, action)
+    return claim
+
+
+def _outage(value: Any) -> str | None:
+    if value is None:
+        return None
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        raise InputError(
+            [
+                Problem(
+                    "outage_hours", "decimal_parsing", "数値で指定してください", "must be a number"
+                )
+            ]
+        ) from None
+    if number < 0 or not number.is_finite():
+        raise InputError(
+            [Problem("outage_hours", "negative", "0以上で指定してください", "must not be negative")]
+        )
+    return str(number)
+
+
+def open_claim(
+    db: Database,
+    actor: Actor,
+    *,
+    policy_id: int | None = None,
+    incident_id: int | None = None,
+    accident_at: datetime | None = None,
+    outage_hours: Any = None,
+    causes: list[str] | None = None,
+) -> dict[str, Any]:
+    """Open a claim from an incident (its policy, its time, the partners' approved
+    invoices as loss items) or directly on a policy."""
+    authorize(actor, "claim.manage")
+    with db.unit_of_work() as uow:
+        session = uow.session
+        incident = session.get(Incident, incident_id) if incident_id is not None else None
+        if incident_id is not None and (incident is None or incident.policy_id is None):
+            raise InputError(
+                [
+                    Problem(
+                        "incident_id",
+                        "not_insured",
+                        "保険契約のある事案を指定してください",
+                        "name an incident of an insured",
+                    )
+                ]
+            )
+        pid = incident.policy_id if incident is not None else policy_id
+        if pid is None:
+            raise InputError(
+                [
+                    Problem(
+                        "policy_id",
+                        "required",
+                        "証券または事案を指定してください",
+                        "name a policy or an incident",
+                    )
+                ]
+            )
+        policy = load_policy(session, actor, pid, "policy.read")
+        when = incident.occurred_at if incident is not None else accident_at
+        if when is None or when.tzinfo is None:
+            raise InputError(
+                [
+                    Problem(
+                        "accident_at",
+                        "timezone_aware",
+                        "時差付きの事故日時が必要です",
+                        "an aware accident time is needed",
+                    )
+                ]
+            )
+        known = {c for p in policy_terms(policy).parts for c in p.excluded_by}
+        for i, cause in enumerate(causes or []):
+            if cause not in known:
+                raise InputError(
+                    [
+                        Problem(
+                            f"causes[{i}]",
+                            "unknown_cause",
+                            "不明な事由コードです",
+                            f"{cause!r} is not a cause code of the product",
+                        )
+                    ]
+                )
+        claim = Claim(
+            number=_claim_number(session, uow.now),
+            policy_id=policy.id,
+            incident_id=incident.id if incident else None,
+            status="open",
+            accident_at=when,
+            outage_hours=_outage(outage_hours),
+            causes=list(causes or []),
+            opened_by=actor.user_id,
+            opened_at=uow.now,
+        )
+        session.add(claim)
+        session.flush()
+        if incident is not None:
+            for doc, service in session.execute(
+                select(CostDocument, Dispatch.service)
+                .join(Dispatch, Dispatch.id == CostDocument.dispatch_id)
+                .where(
+                    Dispatch.incident_id == incident.id,
+                    CostDocument.kind == "invoice",
+                    CostDocument.status == "approved",
+                )
+            ).all():
+                session.add(
+                    LossItem(
+                        claim_id=claim.id,
+                        coverage="response_costs",
+                        category=f"partner:{service}",
+                        description=doc.description,
+                        amount=doc.total,
+                        source=f"cost_document:{doc.id}",
+                        status="active",
+                        created_by=actor.user_id,
+                        created_at=uow.now,
+                    )
+                )
+        session.flush()
+        uow.audit(
+            actor.user_id,
+            "claim.open",
+            ("claim", claim.id),
+            after={"number": claim.number, "policy_id": policy.id},
+        )
+        return _claim_view(session, claim)
+
+
+def add_loss_item(
+    db: Database,
+    actor: Actor,
+    claim_id: int,
+    *,
+    coverage: str,
+    category: str,
+    description: str,
+    amount: int,
+) -> dict[str, Any]:
+    problems = []
+    if isinstance(amount, bool) or not isinstance(amount, int) or amount < 0:
+        problems.append(
+            Problem(
+                "amount",
+                "non_negative_yen",
+                "0円以上の整数で指定してください",
+                "must be a whole number of yen, not negative",
+            )
+        )
+    with db.unit_of_work() as uow:
+        claim = load_claim(uow.session, actor, claim_id, "claim.manage")
+        policy = uow.session.get(Policy, claim.policy_id)
+        assert policy is not None
+        codes = [p.code for p in policy_terms(policy).parts]
+        if coverage not in codes:
+            problems.append(
+                Problem(
+                    "coverage",
+                    "unknown_coverage",
+                    f"不明な補償です（{', '.join(codes)}）",
+                    f"must be one of {', '.join(codes)}",
+                )
+            )
+        if problems:
+            raise InputError(problems)
+        if claim.status != "open":
+            raise ConflictError("claim_closed", "この請求は終了しています", "the claim is closed")
+        item = LossItem(
+            claim_id=claim.id,
+            coverage=coverage,
+            category=category[:48] or "other",
+            description=description[:500],
+            amount=amount,
+            source="handler",
+            status="active",
+            created_by=actor.user_id,
+            created_at=uow.now,
+        )
+        uow.session.add(item)
+        uow.session.flush()
+        uow.audit(
+            actor.user_id,
+            "claim.item",
+            ("claim", claim.id),
+            after={"coverage": coverage, "category": item.category, "amount": amount},
+        )
+        return _claim_view(uow.session, claim)
+
+
+def _paid_by_claim(session: Session, claim_id: int) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for payment in session.execute(
+        select(ClaimPayment).where(ClaimPayment.claim_id == claim_id, ClaimPayment.status == "paid")
+    ).scalars():
+        for part, amount in payment.by_part.items():
+            out[part] = out.get(part, 0) + amount
+    return out
+
+
+def _ledger(session: Session, policy: Policy) -> PolicyLedger:
+    row = session.get(PolicyLedger, policy.id)
+    if row is None:
+        row = PolicyLedger(policy_id=policy.id, parts={}, shared={}, aggregate=0)
+        session.add(row)
+        session.flush()
+    return row
+
+
+def _run(
+    session: Session, claim: Claim, terms: PolicyTerms, ledger: PolicyLedger
+) -> tuple[Adjudication, dict[str, int]]:
+    """Adjudicate the claim's items with the ledger *without* this claim's own payments,
+    so the result is what the claim may have in all; returns it and what was paid."""
+    paid = _paid_by_claim(session, claim.id)
+    shared_of = {p.code: p.shared for p in terms.parts}
+    parts = {k: v - paid.get(k, 0) for k, v in ledger.parts.items()}
+    shared = dict(ledger.shared)
+    for part, amount in paid.items():
+        group = shared_of.get(part)
+        if group is not None:
+            shared[group] = shared.get(group, 0) - amount
+    before = Ledger(parts=parts, shared=shared, aggregate=ledger.aggregate - sum(paid.values()))
+    items = session.execute(
+        select(LossItem)
+        .where(LossItem.claim_id == claim.id, LossItem.status == "active")
+        .order_by(LossItem.id)
+    ).scalars()
+    accident = Accident(
+        id=claim.number,
+        occurred_at=claim.accident_at,
+        outage_hours=Fraction(Decimal(claim.outage_hours))
+        if claim.outage_hours is not None
+        else None,
+        causes=tuple(claim.causes),
+        losses=tuple(LossLine(i.coverage, i.amount) for i in items),
+    )
+    return adjudicate(terms, [accident], ledger=before), paid
+
+
+def adjudicate_claim(db: Database, actor: Actor, claim_id: int) -> dict[str, Any]:
+    """The worksheet: each item, what is payable, each yen withheld with its clause."""
+    with db.unit_of_work() as uow:
+        claim = load_claim(uow.session, actor, claim_id, "claim.manage")
+        policy = uow.session.get(Policy, claim.policy_id)
+        assert policy is not None
+        result, paid = _run(uow.session, claim, policy_terms(policy), _ledger(uow.session, policy))
+        worksheet = _worksheet(uow.session, claim, result, paid)
+        row = ClaimAdjudication(
+            claim_id=claim.id,
+            at=uow.now,
+            by=actor.user_id,
+            payable=result.accidents[0].paid,
+            worksheet=worksheet,
+        )
+        uow.session.add(row)
+        uow.session.flush()
+        uow.audit(
+            actor.user_id, "claim.adjudicate", ("claim", claim.id), after={"payable": row.payable}
+        )
+        return worksheet
+
+
+def _worksheet(
+    session: Session, claim: Claim, result: Adjudication, paid: dict[str, int]
+) -> dict[str, Any]:
+    acc = result.accidents[0]
+    items = list(
+        session.execute(
+            select(LossItem)
+            .where(LossItem.claim_id == claim.id, LossItem.status == "active")
+            .order_by(LossItem.id)
+        ).scalars()
+    )
+    return {
+        "claim": claim.number,
+        "items": [
+            {
+                "id": item.id,
+                "coverage": line.coverage,
+                "category": item.category,
+                "description": item.description,
+                "claimed": line.claimed,
+                "payable": line.paid,
+                "withheld": [
+                    {"code": r.code, "amount": r.amount, "clause": r.clause, "ja": r.ja, "en": r.en}
+                    for r in line.reasons
+                ],
+            }
+            for item, line in zip(items, acc.lines, strict=True)
+        ],
+        "payable": acc.paid,
+        "payable_total": acc.total,
+        "paid": paid,
+        "outstanding": {k: v - paid.get(k, 0) for k, v in acc.paid.items()},
+        "remaining_limits": result.remaining,
+    }
+
+
+def set_reserve(
+    db: Database, actor: Actor, claim_id: int, *, coverage: str, amount: int, reason: str
+) -> dict[str, Any]:
+    problems = []
+    if isinstance(amount, bool) or not isinstance(amount, int) or amount < 0:
+        problems.append(
+            Problem(
+                "amount",
+                "non_negative_yen",
+                "0円以上の整数で指定してください",
+                "must be a whole number of yen, not negative",
+            )
+        )
+    if not reason.strip():
+        problems.append(Problem("reason", "required", "理由を入力してください", "give the reason"))
+    if problems:
+        raise InputError(problems)
+    with db.unit_of_work() as uow:
+        claim = load_claim(uow.session, actor, claim_id, "claim.manage")
+        uow.session.add(
+            ClaimReserve(
+                claim_id=claim.id,
+                coverage=coverage,
+                amount=amount,
+                reason=reason.strip()[:500],
+                by=actor.user_id,
+                at=uow.now,
+            )
+        )
+        uow.session.flush()
+        uow.audit(
+            actor.user_id,
+            "claim.reserve",
+            ("claim", claim.id),
+            after={"coverage": coverage, "amount": amount, "reason": reason},
+        )
+        return _claim_view(uow.session, claim)
+
+
+def _pay(session: Session, claim: Claim, payment: ClaimPayment, now: datetime) -> None:
+    """Recompute under the policy lock and pay what is due now (never more)."""
+    policy = session.execute(
+        select(Policy).where(Policy.id == claim.policy_id).with_for_update()
+    ).scalar_one()
+    terms = policy_terms(policy)
+    ledger = _ledger(session, policy)
+    result, paid = _run(session, claim, terms, ledger)
+    due = {k: max(v - paid.get(k, 0), 0) for k, v in result.accidents[0].paid.items()}
+    due = {k: v for k, v in due.items() if v}
+    if not due:
+        raise ConflictError(
+            "nothing_due", "支払うべき金額はありません", "nothing is due on this claim"
+        )
+    shared_of = {p.code: p.shared for p in terms.parts}
+    parts, shared = dict(ledger.parts), dict(ledger.shared)
+    for part, amount in due.items():
+        parts[part] = parts.get(part, 0) + amount
+        group = shared_of.get(part)
+        if group is not None:
+            shared[group] = shared.get(group, 0) + amount
+    ledger.parts, ledger.shared = parts, shared
+    ledger.aggregate += sum(due.values())
+    payment.by_part, payment.amount = due, sum(due.values())
+    payment.status, payment.paid_at = "paid", now
+
+
+def request_payment(
+    db: Database, actor: Actor, claim_id: int, *, idempotency_key: str
+) -> dict[str, Any]:
+    """Pay what is due on the claim now. Within the handler's payment authority it is
+    paid at once; above it, it waits for a second approver. The same idempotency key
+    returns the same payment, never a second one."""
+    if not idempotency_key.strip() or len(idempotency_key) > 100:
+        raise InputError(
+            [
+                Problem(
+                    "idempotency_key",
+                    "required",
+                    "1〜100文字のキーが必要です",
+                    "a key of 1 to 100 characters is needed",
+                )
+            ]
+        )
+    with db.unit_of_work() as uow:
+        session = uow.session
+        claim = load_claim(session, actor, claim_id, "claim.manage")
+        # the policy lock first: requests with the same key, or on the same policy, queue
+        # here, and each then sees what the ones before it committed
+        session.execute(
+            select(Policy.id).where(Policy.id == claim.policy_id).with_for_update()
+        ).scalar_one()
+        existing = session.execute(
+            select(ClaimPayment).where(ClaimPayment.idempotency_key == idempotency_key)
+        ).scalar_one_or_none()
+        if existing is not None:
+            if existing.claim_id != claim_id:
+                raise ConflictError(
+                    "idempotency_key_reused",
+                    "このキーは別の請求で使われています",
+                    "this idempotency key was used for another claim",
+                )
+            return _payment_view(existing, repeated=True)
+        payment = ClaimPayment(
+            claim_id=claim.id,
+            idempotency_key=idempotency_key,
+            amount=0,
+            by_part={},
+            status="pending_approval",
+            requested_by=actor.user_id,
+            requested_at=uow.now,
+        )
+        session.add(payment)
+        _pay(session, claim, payment, uow.now)  # computes what is due under the lock
+        authority = actor.payment_authority or 0
+        if payment.amount > authority:
+            # above the handler's authority: undo the erosion, wait for a second approver
+            _unpay(session, claim, payment)
+        session.flush()
+        uow.audit(
+            actor.user_id,
+            f"claim.payment_{payment.status}",
+            ("claim", claim.id),
+            after={"amount": payment.amount, "by_part": payment.by_part, "key": idempotency_key},
+        )
+        return _payment_view(payment)
+
+
+def _unpay(session: Session, claim: Claim, payment: ClaimPayment) -> None:
+    ledger = session.get(PolicyLedger, claim.policy_id)
+    policy = session.get(Policy, claim.policy_id)
+    assert ledger is not None and policy is not None
+    shared_of = {p.code: p.shared for p in policy_terms(policy).parts}
+    parts, shared = dict(ledger.parts), dict(ledger.shared)
+    for part, amount in payment.by_part.items():
+        parts[part] -= amount
+        group = shared_of.get(part)
+        if group is not None:
+            shared[group] -= amount
+    ledger.parts, ledger.shared = parts, shared
+    ledger.aggregate -= payment.amount
+    payment.status, payment.paid_at = "pending_approval", None
+
+
+def approve_payment(db: Database, actor: Actor, payment_id: int) -> dict[str, Any]:
+    """A second approver with enough authority pays a payment above the requester's."""
+    with db.unit_of_work() as uow:
+        payment = uow.session.get(ClaimPayment, payment_id)
+        if payment is None:
+            raise NotFoundError("payment", payment_id)
+        claim = load_claim(uow.session, actor, payment.claim_id, "claim.manage")
+        if payment.status != "pending_approval":
+            raise ConflictError(
+                "not_pending", f"この支払は{payment.status}です", f"the payment is {payment.status}"
+            )
+        if payment.requested_by == actor.user_id:
+            raise ForbiddenError(
+                "claim.approve",
+                ja="依頼者本人は承認できません",
+                en="the requester cannot approve their own payment",
+            )
+        _pay(uow.session, claim, payment, uow.now)
+        if payment.amount > (actor.payment_authority or 0):
+            raise ForbiddenError(
+                "claim.approve",
+                ja="支払権限を超えています",
+                en=f"{payment.amount:,} yen is above your payment authority",
+            )
+        payment.approved_by = actor.user_id
+        uow.audit(
+            actor.user_id,
+            "claim.payment_approved",
+            ("claim", claim.id),
+            after={"payment_id": payment.id, "amount": payment.amount},
+        )
+        return _payment_view(payment)
+
+
+def _payment_view(p: ClaimPayment, repeated: bool = False) -> dict[str, Any]:
+    return {
+        "id": p.id,
+        "claim_id": p.claim_id,
+        "amount": p.amount,
+        "by_part": p.by_part,
+        "status": p.status,
+        "idempotency_key": p.idempotency_key,
+        "repeated": repeated,
+        "paid_at": p.paid_at.isoformat() if p.paid_at else None,
+    }
+
+
+def _claim_view(session: Session, claim: Claim) -> dict[str, Any]:
+    items = session.execute(
+        select(LossItem).where(LossItem.claim_id == claim.id).order_by(LossItem.id)
+    ).scalars()
+    reserves: dict[str, int] = {}
+    for r in session.execute(
+        select(ClaimReserve).where(ClaimReserve.claim_id == claim.id).order_by(ClaimReserve.id)
+    ).scalars():
+        reserves[r.coverage] = r.amount
+    return {
+        "id": claim.id,
+        "number": claim.number,
+        "policy_id": claim.policy_id,
+        "incident_id": claim.incident_id,
+        "status": claim.status,
+        "accident_at": claim.accident_at.isoformat(),
+        "outage_hours": claim.outage_hours,
+        "causes": claim.causes,
+        "items": [
+            {
+                "id": i.id,
+                "coverage": i.coverage,
+                "category": i.category,
+                "description": i.description,
+                "amount": i.amount,
+                "source": i.source,
+                "status": i.status,
+            }
+            for i in items
+        ],
+        "reserves": reserves,
+        "paid": _paid_by_claim(session, claim.id),
+    }
+
+
+def get_claim(db: Database, actor: Actor, claim_id: int) -> dict[str, Any]:
+    with db.sessions() as session:
+        claim = load_claim(session, actor, claim_id, "claim.read")
+        view = _claim_view(session, claim)
+        view["payments"] = [
+            _payment_view(p)
+            for p in session.execute(
+                select(ClaimPayment)
+                .where(ClaimPayment.claim_id == claim.id)
+                .order_by(ClaimPayment.id)
+            ).scalars()
+        ]
+        return view

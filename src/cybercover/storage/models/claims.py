@@ -1,0 +1,94 @@
+"""Claims (1事故): loss items, adjudications, reserves, payments, and each policy's
+erosion ledger (what has been paid against each limit in the period)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from cybercover.storage.models.base import Base, JsonDoc, Yen
+
+__all__ = ["Claim", "ClaimAdjudication", "ClaimPayment", "ClaimReserve", "LossItem", "PolicyLedger"]
+
+
+class Claim(Base):
+    __tablename__ = "claims"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    number: Mapped[str] = mapped_column(String(32), unique=True)
+    policy_id: Mapped[int] = mapped_column(ForeignKey("policies.id"), index=True)
+    incident_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id"), nullable=True)
+    status: Mapped[str] = mapped_column(String(16))
+    accident_at: Mapped[datetime]
+    outage_hours: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    causes: Mapped[list[str]] = mapped_column(JsonDoc, default=list)
+    opened_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    opened_at: Mapped[datetime]
+
+
+class LossItem(Base):
+    __tablename__ = "loss_items"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id"), index=True)
+    coverage: Mapped[str] = mapped_column(String(32))
+    category: Mapped[str] = mapped_column(String(48))
+    description: Mapped[str] = mapped_column(String(500))
+    amount: Mapped[int] = mapped_column(Yen)
+    source: Mapped[str] = mapped_column(String(48))
+    status: Mapped[str] = mapped_column(String(16))
+    created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime]
+
+
+class ClaimAdjudication(Base):
+    __tablename__ = "claim_adjudications"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id"), index=True)
+    at: Mapped[datetime]
+    by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    payable: Mapped[dict[str, int]] = mapped_column(JsonDoc)
+    worksheet: Mapped[dict[str, Any]] = mapped_column(JsonDoc)
+
+
+class ClaimReserve(Base):
+    __tablename__ = "claim_reserves"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id"), index=True)
+    coverage: Mapped[str] = mapped_column(String(32))
+    amount: Mapped[int] = mapped_column(Yen)
+    reason: Mapped[str] = mapped_column(String(500))
+    by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    at: Mapped[datetime]
+
+
+class ClaimPayment(Base):
+    __tablename__ = "claim_payments"
+    __table_args__ = (UniqueConstraint("idempotency_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id"), index=True)
+    idempotency_key: Mapped[str] = mapped_column(String(100))
+    amount: Mapped[int] = mapped_column(Yen)
+    by_part: Mapped[dict[str, int]] = mapped_column(JsonDoc)
+    status: Mapped[str] = mapped_column(String(24))  # paid, pending_approval, refused
+    requested_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    requested_at: Mapped[datetime]
+    approved_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    paid_at: Mapped[datetime | None] = mapped_column(nullable=True)
+
+
+class PolicyLedger(Base):
+    """The erosion ledger of one policy; locked by every payment on the policy."""
+
+    __tablename__ = "policy_ledgers"
+
+    policy_id: Mapped[int] = mapped_column(ForeignKey("policies.id"), primary_key=True)
+    parts: Mapped[dict[str, int]] = mapped_column(JsonDoc, default=dict)
+    shared: Mapped[dict[str, int]] = mapped_column(JsonDoc, default=dict)
+    aggregate: Mapped[int] = mapped_column(Yen, default=0)

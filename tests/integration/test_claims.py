@@ -1,0 +1,178 @@
+"""Claims: the page's leak example from items to payment, a payment above authority
+needing a second approver, idempotent retries, and 20 concurrent payments on one policy
+never passing its limits."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from cybercover.errors import ConflictError, ForbiddenError, NotFoundError
+from cybercover.services.authz import Actor
+from cybercover.services.claims import (
+    add_loss_item,
+    adjudicate_claim,
+    approve_payment,
+    get_claim,
+    open_claim,
+    request_payment,
+)
+from cybercover.services.people import authenticate, create_user
+from cybercover.services.uow import Database
+from cybercover.storage.models import PolicyLedger
+from cybercover.timeutil import JST
+from tests.integration.api_helpers import PASSWORD
+from tests.integration.test_desk_api import seed
+
+ACCIDENT = datetime(2026, 9, 14, 9, 30, tzinfo=JST)
+LEAK_ITEMS = [  # examples/page-leak-gifts-lawsuit.json
+    ("liability", "damages", 3_600_000),
+    ("liability", "defence_costs", 2_500_000),
+    ("response_costs", "forensics", 4_000_000),
+    ("response_costs", "call_centre", 8_000_000),
+    ("response_costs", "apology_gifts", 19_500_000),
+    ("response_costs", "notices", 3_900_000),
+    ("response_costs", "legal_advice", 1_000_000),
+]
+
+
+def handlers(db: Database) -> tuple[Actor, Actor]:
+    create_user(
+        db,
+        None,
+        organisation_id=1,
+        email="claims@insurer.jp",
+        display_name="損害 花子",
+        role="claims_handler",
+        password=PASSWORD,
+        payment_authority=10_000_000,
+    )
+    create_user(
+        db,
+        None,
+        organisation_id=1,
+        email="manager@insurer.jp",
+        display_name="課長",
+        role="claims_handler",
+        password=PASSWORD,
+        payment_authority=50_000_000,
+    )
+    return authenticate(db, "claims@insurer.jp", PASSWORD), authenticate(
+        db, "manager@insurer.jp", PASSWORD
+    )
+
+
+def test_the_page_leak_example_from_items_to_payment(db: Database) -> None:
+    world = seed(db)
+    handler, manager = handlers(db)
+    claim = open_claim(db, handler, policy_id=world["policy_id"], accident_at=ACCIDENT)
+    for coverage, category, amount in LEAK_ITEMS:
+        add_loss_item(
+            db,
+            handler,
+            claim["id"],
+            coverage=coverage,
+            category=category,
+            description=category,
+            amount=amount,
+        )
+    sheet = adjudicate_claim(db, handler, claim["id"])
+    # liability 6,100,000 − 100,000 deductible; response 36,400,000 − 100,000 → the 30,000,000 limit
+    assert sheet["payable"] == {
+        "liability": 6_000_000,
+        "response_costs": 30_000_000,
+        "profit_loss": 0,
+        "continuation_costs": 0,
+    }
+    assert [
+        (i["payable"], [(w["code"], w["amount"]) for w in i["withheld"]]) for i in sheet["items"]
+    ][4:] == [
+        (18_000_000, [("limit_per_accident", 1_500_000)]),
+        (0, [("limit_per_accident", 3_900_000)]),
+        (0, [("deductible", 100_000), ("limit_per_accident", 900_000)]),
+    ]
+    payment = request_payment(db, handler, claim["id"], idempotency_key="leak-1")
+    assert (payment["status"], payment["amount"]) == (
+        "pending_approval",
+        36_000_000,
+    )  # above 10,000,000
+    with pytest.raises(ForbiddenError):
+        approve_payment(db, handler, payment["id"])  # not the requester
+    paid = approve_payment(db, manager, payment["id"])
+    assert (paid["status"], paid["by_part"]) == (
+        "paid",
+        {"liability": 6_000_000, "response_costs": 30_000_000},
+    )
+    # a retry with the same key returns the same payment; nothing more is due anyway
+    again = request_payment(db, handler, claim["id"], idempotency_key="leak-1")
+    assert (again["id"], again["repeated"]) == (payment["id"], True)
+    with pytest.raises(ConflictError) as info:
+        request_payment(db, handler, claim["id"], idempotency_key="leak-2")
+    assert info.value.rule == "nothing_due"
+    with db.sessions() as session:
+        ledger = session.get(PolicyLedger, world["policy_id"])
+        assert ledger is not None
+        assert (ledger.parts, ledger.aggregate) == (
+            {"liability": 6_000_000, "response_costs": 30_000_000},
+            36_000_000,
+        )
+    assert get_claim(db, manager, claim["id"])["paid"] == {
+        "liability": 6_000_000,
+        "response_costs": 30_000_000,
+    }
+
+
+def test_twenty_concurrent_payments_never_pass_the_response_cost_limit(db: Database) -> None:
+    world = seed(db)
+    handler, _ = handlers(db)
+    claims = []
+    for i in range(20):
+        claim = open_claim(
+            db, handler, policy_id=world["policy_id"], accident_at=ACCIDENT.replace(day=1 + i)
+        )
+        add_loss_item(
+            db,
+            handler,
+            claim["id"],
+            coverage="response_costs",
+            category="forensics",
+            description="調査",
+            amount=5_000_000,
+        )
+        claims.append(claim["id"])
+
+    def pay(claim_id: int) -> dict[str, Any] | str:
+        try:
+            return request_payment(db, handler, claim_id, idempotency_key=f"c-{claim_id}")
+        except ConflictError as exc:
+            return exc.rule
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(pay, claims + claims))  # every request sent twice
+    payments = {r["id"]: r["amount"] for r in results if isinstance(r, dict)}
+    # each claim: 5,000,000 − 100,000 deductible = 4,900,000; the 30,000,000 response-cost
+    # limit allows six in full and 600,000 of a seventh, then nothing
+    assert sum(payments.values()) == 30_000_000
+    assert sorted(payments.values(), reverse=True)[:7] == [4_900_000] * 6 + [600_000]
+    assert all(r == "nothing_due" for r in results if isinstance(r, str))
+    with db.sessions() as session:
+        ledger = session.execute(select(PolicyLedger)).scalar_one()
+        assert ledger.parts["response_costs"] == 30_000_000
+
+
+def test_a_policyholder_reads_its_claim_and_others_do_not(db: Database) -> None:
+    world = seed(db)
+    handler, _ = handlers(db)
+    claim = open_claim(db, handler, policy_id=world["policy_id"], accident_at=ACCIDENT)
+    holder = authenticate(db, "holder@test.jp", PASSWORD)
+    assert get_claim(db, holder, claim["id"])["number"] == claim["number"]
+    with pytest.raises(NotFoundError):
+        get_claim(db, authenticate(db, "holder@other.jp", PASSWORD), claim["id"])
+    with pytest.raises(ForbiddenError):
+        add_loss_item(
+            db, holder, claim["id"], coverage="liability", category="x", description="x", amount=1
+        )
