@@ -176,3 +176,33 @@ def test_a_policyholder_reads_its_claim_and_others_do_not(db: Database) -> None:
         add_loss_item(
             db, holder, claim["id"], coverage="liability", category="x", description="x", amount=1
         )
+
+
+def test_a_ransom_payment_is_never_paid_and_says_why(db: Database) -> None:
+    world = seed(db)
+    handler, _ = handlers(db)
+    claim = open_claim(db, handler, policy_id=world["policy_id"], accident_at=ACCIDENT)
+    add_loss_item(
+        db,
+        handler,
+        claim["id"],
+        coverage="response_costs",
+        category="ransom",
+        description="身代金 / ransom",
+        amount=20_000_000,
+    )
+    add_loss_item(
+        db,
+        handler,
+        claim["id"],
+        coverage="response_costs",
+        category="forensics",
+        description="調査",
+        amount=3_000_000,
+    )
+    sheet = adjudicate_claim(db, handler, claim["id"])
+    ransom = next(i for i in sheet["items"] if i["category"] == "ransom")
+    assert (ransom["payable"], ransom["withheld"][0]["code"]) == (0, "ransom_not_covered")
+    assert (
+        sheet["payable"]["response_costs"] == 3_000_000 - 100_000
+    )  # the forensics, less the deductible

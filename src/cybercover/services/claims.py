@@ -39,6 +39,10 @@ from cybercover.terms import Accident, Ledger, LossLine, adjudicate
 from cybercover.terms.model import Adjudication, PolicyTerms
 from cybercover.timeutil import JST
 
+RANSOM = "ransom"
+"""Loss-item category never paid (Japanese cyber products generally exclude ransom
+payments; ours, to confirm against the 約款)."""
+
 __all__ = [
     "add_loss_item",
     "adjudicate_claim",
@@ -306,7 +310,7 @@ def _run(
         if claim.outage_hours is not None
         else None,
         causes=tuple(claim.causes),
-        losses=tuple(LossLine(i.coverage, i.amount) for i in items),
+        losses=tuple(LossLine(i.coverage, i.amount) for i in items if i.category != RANSOM),
     )
     return adjudicate(terms, [accident], ledger=before), paid
 
@@ -345,9 +349,32 @@ def _worksheet(
             .order_by(LossItem.id)
         ).scalars()
     )
+    paid_items = [i for i in items if i.category != RANSOM]
+    ransom = [
+        {
+            "id": item.id,
+            "coverage": item.coverage,
+            "category": item.category,
+            "description": item.description,
+            "claimed": item.amount,
+            "payable": 0,
+            "withheld": [
+                {
+                    "code": "ransom_not_covered",
+                    "amount": item.amount,
+                    "clause": "ours: Japanese cyber products generally exclude ransom payments",
+                    "ja": "身代金の支払いは保険金の対象外です",
+                    "en": "ransom payments are not paid",
+                }
+            ],
+        }
+        for item in items
+        if item.category == RANSOM
+    ]
     return {
         "claim": claim.number,
-        "items": [
+        "items": ransom
+        + [
             {
                 "id": item.id,
                 "coverage": line.coverage,
@@ -360,7 +387,7 @@ def _worksheet(
                     for r in line.reasons
                 ],
             }
-            for item, line in zip(items, acc.lines, strict=True)
+            for item, line in zip(paid_items, acc.lines, strict=True)
         ],
         "payable": acc.paid,
         "payable_total": acc.total,
