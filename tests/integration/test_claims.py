@@ -206,3 +206,73 @@ def test_a_ransom_payment_is_never_paid_and_says_why(db: Database) -> None:
     assert (
         sheet["payable"]["response_costs"] == 3_000_000 - 100_000
     )  # the forensics, less the deductible
+
+
+def test_a_liability_claim_from_an_act_before_the_retroactive_date_is_refused(db: Database) -> None:
+    world = seed(db)
+    handler, _ = handlers(db)
+    # the policy's 遡及日 is its first inception, 1 April 2026; the act was in March
+    claim = open_claim(
+        db,
+        handler,
+        policy_id=world["policy_id"],
+        accident_at=ACCIDENT,
+        act_at=datetime(2026, 3, 20, 12, tzinfo=JST),
+    )
+    add_loss_item(
+        db,
+        handler,
+        claim["id"],
+        coverage="liability",
+        category="damages",
+        description="x",
+        amount=2_000_000,
+    )
+    add_loss_item(
+        db,
+        handler,
+        claim["id"],
+        coverage="response_costs",
+        category="forensics",
+        description="x",
+        amount=1_000_000,
+    )
+    sheet = adjudicate_claim(db, handler, claim["id"])
+    assert [w["code"] for w in sheet["items"][0]["withheld"]] == ["before_retroactive_date"]
+    # the costs are triggered by the accident found in the period: 1,000,000 − 100,000 deductible
+    assert sheet["payable"] == {
+        "liability": 0,
+        "response_costs": 900_000,
+        "profit_loss": 0,
+        "continuation_costs": 0,
+    }
+
+
+def test_loss_of_profit_is_computed_and_kept_with_its_inputs(db: Database) -> None:
+    from cybercover.services.claims import add_profit_loss_item
+
+    world = seed(db)
+    handler, _ = handlers(db)
+    claim = open_claim(
+        db, handler, policy_id=world["policy_id"], accident_at=ACCIDENT, outage_hours=30
+    )
+    inputs = {
+        "standard_revenue": 12_000_000,
+        "trend_factor": "1.05",
+        "actual_revenue": 4_000_000,
+        "operating_profit": 30_000_000,
+        "insured_fixed_costs": 50_000_000,
+        "annual_revenue": 200_000_000,
+        "fixed_costs_saved": 200_000,
+        "mitigation_costs": 500_000,
+        "shortfall_avoided": 1_000_000,
+        "indemnity_period": {"start": "2026-09-14", "end": "2026-10-13", "max_days": 90},
+    }
+    view = add_profit_loss_item(db, handler, claim["id"], inputs)
+    # 12,000,000 × 1.05 − 4,000,000 = 8,600,000; × 0.4 = 3,440,000; − 200,000 = 3,240,000;
+    # mitigation min(500,000, 1,000,000 × 0.4) = 400,000 → 3,640,000
+    (item,) = view["items"]
+    assert (item["coverage"], item["amount"]) == ("profit_loss", 3_640_000)
+    sheet = adjudicate_claim(db, handler, claim["id"])
+    # plan ① has no business-interruption option: nothing is payable, and the sheet says why
+    assert sheet["items"][0]["withheld"][0]["code"] == "not_bought"

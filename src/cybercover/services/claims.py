@@ -10,7 +10,7 @@ same transaction. An idempotency key makes a retried request return the first pa
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from typing import Any
@@ -18,7 +18,9 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from cybercover.claims import compute_profit_loss, parse_profit_loss_input
 from cybercover.errors import ConflictError, ForbiddenError, InputError, NotFoundError, Problem
+from cybercover.services.audit import jsonable
 from cybercover.services.authz import Actor, authorize
 from cybercover.services.policies import policy_terms
 from cybercover.services.scope import load_policy
@@ -45,6 +47,7 @@ payments; ours, to confirm against the 約款)."""
 
 __all__ = [
     "add_loss_item",
+    "add_profit_loss_item",
     "adjudicate_claim",
     "approve_payment",
     "get_claim",
@@ -103,6 +106,7 @@ def open_claim(
     accident_at: datetime | None = None,
     outage_hours: Any = None,
     causes: list[str] | None = None,
+    act_at: datetime | None = None,
 ) -> dict[str, Any]:
     """Open a claim from an incident (its policy, its time, the partners' approved
     invoices as loss items) or directly on a policy."""
@@ -167,6 +171,7 @@ def open_claim(
             accident_at=when,
             outage_hours=_outage(outage_hours),
             causes=list(causes or []),
+            act_at=act_at,
             opened_by=actor.user_id,
             opened_at=uow.now,
         )
@@ -265,6 +270,40 @@ def add_loss_item(
         return _claim_view(uow.session, claim)
 
 
+def add_profit_loss_item(
+    db: Database, actor: Actor, claim_id: int, inputs: dict[str, Any]
+) -> dict[str, Any]:
+    """Loss of profit is computed, not typed in (REFERENCE.md §3): the computation's
+    every input and step are kept on the item."""
+    with db.unit_of_work() as uow:
+        claim = load_claim(uow.session, actor, claim_id, "claim.manage")  # refuse outsiders first
+        result = compute_profit_loss(parse_profit_loss_input(inputs, prefix=("profit_loss",)))
+        if claim.status != "open":
+            raise ConflictError("claim_closed", "この請求は終了しています", "the claim is closed")
+        details = jsonable(result.as_dict())
+        item = LossItem(
+            claim_id=claim.id,
+            coverage="profit_loss",
+            category="loss_of_profit",
+            description="喪失利益（計算） / loss of profit (computed)",
+            amount=result.total,
+            source="profit_computation",
+            details=details,
+            status="active",
+            created_by=actor.user_id,
+            created_at=uow.now,
+        )
+        uow.session.add(item)
+        uow.session.flush()
+        uow.audit(
+            actor.user_id,
+            "claim.item",
+            ("claim", claim.id),
+            after={"coverage": "profit_loss", "amount": result.total, "computation": details},
+        )
+        return _claim_view(uow.session, claim)
+
+
 def _paid_by_claim(session: Session, claim_id: int) -> dict[str, int]:
     out: dict[str, int] = {}
     for payment in session.execute(
@@ -310,7 +349,11 @@ def _run(
         if claim.outage_hours is not None
         else None,
         causes=tuple(claim.causes),
-        losses=tuple(LossLine(i.coverage, i.amount) for i in items if i.category != RANSOM),
+        losses=tuple(
+            LossLine(i.coverage, i.amount)
+            for i in items
+            if _refusal(claim, policy_retro(session, claim), i) is None
+        ),
     )
     return adjudicate(terms, [accident], ledger=before), paid
 
@@ -338,6 +381,35 @@ def adjudicate_claim(db: Database, actor: Actor, claim_id: int) -> dict[str, Any
         return worksheet
 
 
+def policy_retro(session: Session, claim: Claim) -> date:
+    policy = session.get(Policy, claim.policy_id)
+    assert policy is not None
+    return policy.retroactive_date
+
+
+def _refusal(claim: Claim, retro: date, item: LossItem) -> dict[str, str] | None:
+    """Why an item is refused before the terms engine sees it, or None."""
+    if item.category == RANSOM:
+        return {
+            "code": "ransom_not_covered",
+            "clause": "ours: Japanese cyber products generally exclude ransom payments",
+            "ja": "身代金の支払いは保険金の対象外です",
+            "en": "ransom payments are not paid",
+        }
+    if (
+        item.coverage == "liability"
+        and claim.act_at is not None
+        and claim.act_at.astimezone(JST).date() < retro
+    ):
+        return {
+            "code": "before_retroactive_date",
+            "clause": "PRODUCT.md §8 (claims-made liability, 遡及日)",
+            "ja": f"遡及日（{retro.isoformat()}）より前の行為に起因する損害賠償請求は対象外です",
+            "en": f"a claim arising from an act before the retroactive date {retro.isoformat()} is not covered",
+        }
+    return None
+
+
 def _worksheet(
     session: Session, claim: Claim, result: Adjudication, paid: dict[str, int]
 ) -> dict[str, Any]:
@@ -349,31 +421,26 @@ def _worksheet(
             .order_by(LossItem.id)
         ).scalars()
     )
-    paid_items = [i for i in items if i.category != RANSOM]
-    ransom = [
-        {
-            "id": item.id,
-            "coverage": item.coverage,
-            "category": item.category,
-            "description": item.description,
-            "claimed": item.amount,
-            "payable": 0,
-            "withheld": [
+    retro = policy_retro(session, claim)
+    paid_items = [i for i in items if _refusal(claim, retro, i) is None]
+    refused = []
+    for item in items:
+        reason = _refusal(claim, retro, item)
+        if reason is not None:
+            refused.append(
                 {
-                    "code": "ransom_not_covered",
-                    "amount": item.amount,
-                    "clause": "ours: Japanese cyber products generally exclude ransom payments",
-                    "ja": "身代金の支払いは保険金の対象外です",
-                    "en": "ransom payments are not paid",
+                    "id": item.id,
+                    "coverage": item.coverage,
+                    "category": item.category,
+                    "description": item.description,
+                    "claimed": item.amount,
+                    "payable": 0,
+                    "withheld": [{**reason, "amount": item.amount}],
                 }
-            ],
-        }
-        for item in items
-        if item.category == RANSOM
-    ]
+            )
     return {
         "claim": claim.number,
-        "items": ransom
+        "items": refused
         + [
             {
                 "id": item.id,

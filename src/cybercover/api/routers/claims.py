@@ -10,6 +10,7 @@ from pydantic import AwareDatetime, BaseModel, Field
 from cybercover.api.deps import CurrentActor, Db
 from cybercover.services.claims import (
     add_loss_item,
+    add_profit_loss_item,
     adjudicate_claim,
     approve_payment,
     get_claim,
@@ -27,6 +28,7 @@ class ClaimIn(BaseModel):
     accident_at: AwareDatetime | None = None
     outage_hours: str | int | float | None = None
     causes: list[str] = []
+    act_at: AwareDatetime | None = None
 
 
 class ItemIn(BaseModel):
@@ -79,3 +81,8 @@ def payment(claim_id: int, body: PaymentIn, actor: CurrentActor, db: Db) -> dict
 @router.post("/payments/{payment_id}/approval")
 def approval(payment_id: int, actor: CurrentActor, db: Db) -> dict[str, Any]:
     return approve_payment(db, actor, payment_id)
+
+
+@router.post("/claims/{claim_id}/profit-loss", status_code=201)
+def profit_loss(claim_id: int, body: dict[str, Any], actor: CurrentActor, db: Db) -> dict[str, Any]:
+    return add_profit_loss_item(db, actor, claim_id, body)

@@ -25,6 +25,7 @@ class Claim(Base):
     accident_at: Mapped[datetime]
     outage_hours: Mapped[str | None] = mapped_column(String(32), nullable=True)
     causes: Mapped[list[str]] = mapped_column(JsonDoc, default=list)
+    act_at: Mapped[datetime | None] = mapped_column(nullable=True)  # the wrongful act, for 遡及日
     opened_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     opened_at: Mapped[datetime]
 
@@ -39,6 +40,7 @@ class LossItem(Base):
     description: Mapped[str] = mapped_column(String(500))
     amount: Mapped[int] = mapped_column(Yen)
     source: Mapped[str] = mapped_column(String(48))
+    details: Mapped[dict[str, Any]] = mapped_column(JsonDoc, default=dict)
     status: Mapped[str] = mapped_column(String(16))
     created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime]

@@ -2,7 +2,7 @@
 
 Revision ID: 0004
 Revises: 0003
-Create Date: 2026-11-24 19:14:27.225794
+Create Date: 2026-11-24 19:23:45.644847
 """
 
 from __future__ import annotations
@@ -56,6 +56,9 @@ def upgrade() -> None:
             "causes",
             sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
             nullable=False,
+        ),
+        sa.Column(
+            "act_at", cybercover.storage.models.base.UTCDateTime(timezone=True), nullable=True
         ),
         sa.Column("opened_by", sa.Integer(), nullable=False),
         sa.Column(
@@ -167,6 +170,11 @@ def upgrade() -> None:
         sa.Column("description", sa.String(length=500), nullable=False),
         sa.Column("amount", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("source", sa.String(length=48), nullable=False),
+        sa.Column(
+            "details",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
+            nullable=False,
+        ),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("created_by", sa.Integer(), nullable=False),
         sa.Column(
