@@ -384,7 +384,13 @@ def test_lists_show_outsiders_none_of_the_company(
         response = client.get(path, headers=headers)
         assert response.status_code in (200, 403, 404)
         assert not any(marker in response.text for marker in SECRET_MARKERS), path
-    for path in ("/api/v1/users", "/api/v1/organisations", "/api/v1/audit", "/api/v1/audit/verify"):
+    for path in (
+        "/api/v1/users",
+        "/api/v1/organisations",
+        "/api/v1/audit",
+        "/api/v1/audit/verify",
+        "/api/v1/reports/bordereau.csv",
+    ):
         assert client.get(path, headers=headers).status_code == 403
 
 

@@ -28,6 +28,16 @@ from cybercover.timeutil import JST
 from tests.integration.api_helpers import PASSWORD
 from tests.integration.test_desk_api import seed
 
+
+def get_policy_premium(db: Database, policy_id: int) -> int:
+    from cybercover.storage.models import Policy
+
+    with db.sessions() as session:
+        policy = session.get(Policy, policy_id)
+        assert policy is not None
+        return policy.written_premium
+
+
 ACCIDENT = datetime(2026, 9, 14, 9, 30, tzinfo=JST)
 LEAK_ITEMS = [  # examples/page-leak-gifts-lawsuit.json
     ("liability", "damages", 3_600_000),

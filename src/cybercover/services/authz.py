@@ -100,6 +100,7 @@ _RULES: dict[str, frozenset[Role]] = {
     # claims (issue #5)
     "claim.manage": frozenset({Role.CLAIMS_HANDLER, Role.ADMIN}),
     "claim.read": frozenset({Role.POLICYHOLDER, Role.CLAIMS_HANDLER, Role.ADMIN}),
+    "report.read": frozenset({Role.CLAIMS_HANDLER, Role.UNDERWRITER, Role.ADMIN}),
 }
 
 _SCOPED_TO_OWN = {Role.POLICYHOLDER, Role.AGENT, Role.PARTNER}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 from pydantic import AwareDatetime, BaseModel, Field
 
 from cybercover.api.deps import CurrentActor, Db
@@ -18,6 +18,7 @@ from cybercover.services.claims import (
     request_payment,
     set_reserve,
 )
+from cybercover.services.reports import bordereau_csv, loss_ratio
 
 router = APIRouter(tags=["claims"])
 
@@ -86,3 +87,13 @@ def approval(payment_id: int, actor: CurrentActor, db: Db) -> dict[str, Any]:
 @router.post("/claims/{claim_id}/profit-loss", status_code=201)
 def profit_loss(claim_id: int, body: dict[str, Any], actor: CurrentActor, db: Db) -> dict[str, Any]:
     return add_profit_loss_item(db, actor, claim_id, body)
+
+
+@router.get("/reports/bordereau.csv")
+def bordereau(actor: CurrentActor, db: Db) -> Response:
+    return Response(bordereau_csv(db, actor), media_type="text/csv; charset=utf-8")
+
+
+@router.get("/reports/loss-ratio")
+def ratio(at: AwareDatetime, actor: CurrentActor, db: Db) -> dict[str, Any]:
+    return loss_ratio(db, actor, at)
