@@ -288,6 +288,8 @@ BODIES: dict[tuple[str, str], Any] = {
         "amount": 1,
     },
     ("POST", "/api/v1/claims/{claim_id}/adjudications"): None,
+    ("POST", "/api/v1/claims/{claim_id}/documents-complete"): None,
+    ("POST", "/api/v1/claims/{claim_id}/recoveries"): {"amount": 1, "from_party": "x"},
     ("POST", "/api/v1/claims/{claim_id}/profit-loss"): {"standard_revenue": 1},
     ("POST", "/api/v1/claims/{claim_id}/reserves"): {
         "coverage": "liability",

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from cybercover.errors import ConflictError, ForbiddenError, NotFoundError
+from cybercover.errors import ConflictError, ForbiddenError, InputError, NotFoundError
 from cybercover.services.authz import Actor
 from cybercover.services.claims import (
     add_loss_item,
@@ -286,3 +286,61 @@ def test_loss_of_profit_is_computed_and_kept_with_its_inputs(db: Database) -> No
     sheet = adjudicate_claim(db, handler, claim["id"])
     # plan ① has no business-interruption option: nothing is payable, and the sheet says why
     assert sheet["items"][0]["withheld"][0]["code"] == "not_bought"
+
+
+def test_claims_made_foreign_judgement_grounds_clocks_and_recovery(db: Database) -> None:
+    from cybercover.services.claims import complete_documents, record_recovery
+
+    world = seed(db)
+    handler, _ = handlers(db)
+    with pytest.raises(InputError) as info:  # an exclusion finding needs written grounds
+        open_claim(
+            db, handler, policy_id=world["policy_id"], accident_at=ACCIDENT, causes=["criminal"]
+        )
+    assert info.value.problems[0].path == "grounds"
+    # a claim for damages first made after the period ends is refused (claims-made)
+    late = open_claim(
+        db,
+        handler,
+        policy_id=world["policy_id"],
+        accident_at=ACCIDENT,
+        claim_made_at=datetime(2027, 4, 1, 9, tzinfo=JST),
+    )
+    add_loss_item(
+        db, handler, late["id"], coverage="liability", category="damages", description="x", amount=1
+    )
+    assert (
+        adjudicate_claim(db, handler, late["id"])["items"][0]["withheld"][0]["code"]
+        == "claim_not_made_in_period"
+    )
+    # a US judgement: 12,345.67 USD × 151.23 = 1,864,196.17 + 2,839.5041 = 1,867,035.6741 → 1,867,035 yen
+    claim = open_claim(
+        db,
+        handler,
+        policy_id=world["policy_id"],
+        accident_at=ACCIDENT,
+        claim_made_at=datetime(2026, 10, 1, 9, tzinfo=JST),
+    )
+    view = add_loss_item(
+        db,
+        handler,
+        claim["id"],
+        coverage="liability",
+        category="lawsuit_abroad",
+        description="US judgement",
+        fx={"currency": "usd", "amount": "12345.67", "rate": "151.23", "rate_date": "2026-10-01"},
+    )
+    assert view["items"][0]["amount"] == 1_867_035
+    assert view["items"][0]["details"]["fx"]["currency"] == "USD"
+    # limitation: three years from the accident (保険法95条); payment due 30 days after the documents
+    assert view["limitation_on"] == "2029-09-14" and view["payment_due_on"] is None
+    completed = complete_documents(db, handler, claim["id"])
+    assert completed["payment_due_on"] == "2026-04-01"  # the clock stands at 2 March 2026 JST
+    payment = request_payment(db, handler, claim["id"], idempotency_key="usd")
+    assert payment["amount"] == 1_867_035 - 100_000  # the liability deductible
+    with pytest.raises(InputError):  # more than was paid
+        record_recovery(db, handler, claim["id"], amount=2_000_000, from_party="委託先")
+    after = record_recovery(
+        db, handler, claim["id"], amount=500_000, from_party="委託先 / the vendor at fault"
+    )
+    assert after["recovered"] == 500_000

@@ -41,6 +41,8 @@ class PolicyRulesDef(_Strict):
     commission_percent: StrictInt = Field(ge=0, le=50)
     co_agency: tuple[AgencyShareDef, ...] = Field(min_length=1)
     reinstatement_days: StrictInt = Field(ge=0, le=365)
+    claim_payment_days: StrictInt = Field(ge=1, le=365)
+    limitation_years: StrictInt = Field(ge=1, le=10)
 
     @model_validator(mode="after")
     def _consistent(self) -> PolicyRulesDef:

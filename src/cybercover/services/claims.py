@@ -10,7 +10,7 @@ same transaction. An idempotency key makes a retried request return the first pa
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from typing import Any
@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from cybercover.claims import compute_profit_loss, parse_profit_loss_input
 from cybercover.errors import ConflictError, ForbiddenError, InputError, NotFoundError, Problem
+from cybercover.product import find_product
 from cybercover.services.audit import jsonable
 from cybercover.services.authz import Actor, authorize
 from cybercover.services.policies import policy_terms
@@ -29,6 +30,7 @@ from cybercover.storage.models import (
     Claim,
     ClaimAdjudication,
     ClaimPayment,
+    ClaimRecovery,
     ClaimReserve,
     CostDocument,
     Dispatch,
@@ -50,8 +52,10 @@ __all__ = [
     "add_profit_loss_item",
     "adjudicate_claim",
     "approve_payment",
+    "complete_documents",
     "get_claim",
     "open_claim",
+    "record_recovery",
     "request_payment",
     "set_reserve",
 ]
@@ -107,6 +111,8 @@ def open_claim(
     outage_hours: Any = None,
     causes: list[str] | None = None,
     act_at: datetime | None = None,
+    claim_made_at: datetime | None = None,
+    grounds: str = "",
 ) -> dict[str, Any]:
     """Open a claim from an incident (its policy, its time, the partners' approved
     invoices as loss items) or directly on a policy."""
@@ -163,6 +169,17 @@ def open_claim(
                         )
                     ]
                 )
+        if causes and not grounds.strip():
+            raise InputError(
+                [
+                    Problem(
+                        "grounds",
+                        "grounds_required",
+                        "免責事由の認定には書面の根拠が必要です",
+                        "an exclusion finding needs written grounds",
+                    )
+                ]
+            )
         claim = Claim(
             number=_claim_number(session, uow.now),
             policy_id=policy.id,
@@ -172,10 +189,21 @@ def open_claim(
             outage_hours=_outage(outage_hours),
             causes=list(causes or []),
             act_at=act_at,
+            claim_made_at=claim_made_at,
+            findings=[],
             opened_by=actor.user_id,
             opened_at=uow.now,
         )
         session.add(claim)
+        if causes:
+            claim.findings = [
+                {
+                    "causes": list(causes),
+                    "grounds": grounds.strip(),
+                    "by": actor.user_id,
+                    "at": uow.now.isoformat(),
+                }
+            ]
         session.flush()
         if incident is not None:
             for doc, service in session.execute(
@@ -218,10 +246,17 @@ def add_loss_item(
     coverage: str,
     category: str,
     description: str,
-    amount: int,
+    amount: int | None = None,
+    fx: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    problems = []
-    if isinstance(amount, bool) or not isinstance(amount, int) or amount < 0:
+    """A loss item in yen, or in a foreign currency converted at a recorded rate and
+    date (a judgement abroad: 海外訴訟), floored once to the yen."""
+    problems: list[Problem] = []
+    details: dict[str, Any] = {}
+    if fx is not None:
+        amount, details, fx_problems = _convert(fx)
+        problems.extend(fx_problems)
+    elif isinstance(amount, bool) or not isinstance(amount, int) or amount < 0:
         problems.append(
             Problem(
                 "amount",
@@ -255,6 +290,7 @@ def add_loss_item(
             description=description[:500],
             amount=amount,
             source="handler",
+            details=details,
             status="active",
             created_by=actor.user_id,
             created_at=uow.now,
@@ -300,6 +336,136 @@ def add_profit_loss_item(
             "claim.item",
             ("claim", claim.id),
             after={"coverage": "profit_loss", "amount": result.total, "computation": details},
+        )
+        return _claim_view(uow.session, claim)
+
+
+def _convert(fx: dict[str, Any]) -> tuple[int, dict[str, Any], list[Problem]]:
+    problems: list[Problem] = []
+    currency = str(fx.get("currency", "")).upper()
+    if len(currency) != 3 or not currency.isalpha() or currency == "JPY":
+        problems.append(
+            Problem(
+                "fx.currency",
+                "currency",
+                "ISO 4217 の通貨コードで指定してください（JPY以外）",
+                "must be an ISO 4217 currency code other than JPY",
+            )
+        )
+    try:
+        foreign = Decimal(str(fx.get("amount")))
+        rate = Decimal(str(fx.get("rate")))
+        if not (foreign.is_finite() and rate.is_finite()) or foreign < 0 or rate <= 0:
+            raise InvalidOperation
+    except InvalidOperation:
+        problems.append(
+            Problem(
+                "fx",
+                "fx_numbers",
+                "金額と為替レートを正の数で指定してください",
+                "give the foreign amount and a positive rate as numbers",
+            )
+        )
+        return 0, {}, problems
+    rate_date = str(fx.get("rate_date") or "")
+    try:
+        date.fromisoformat(rate_date)
+    except ValueError:
+        problems.append(
+            Problem(
+                "fx.rate_date",
+                "date",
+                "レートの日付（YYYY-MM-DD）が必要です",
+                "the rate's date (YYYY-MM-DD) is needed",
+            )
+        )
+    yen = Fraction(foreign) * Fraction(rate)
+    amount = yen.numerator // yen.denominator
+    return (
+        amount,
+        {
+            "fx": {
+                "currency": currency,
+                "amount": str(foreign),
+                "rate": str(rate),
+                "rate_date": rate_date,
+                "yen": amount,
+            }
+        },
+        problems,
+    )
+
+
+def complete_documents(db: Database, actor: Actor, claim_id: int) -> dict[str, Any]:
+    """The claim documents are complete: the payment clock starts (product ``[policy]
+    claim_payment_days``)."""
+    with db.unit_of_work() as uow:
+        claim = load_claim(uow.session, actor, claim_id, "claim.manage")
+        if claim.documents_complete_at is not None:
+            raise ConflictError(
+                "already_complete", "書類は既に揃っています", "the documents are already complete"
+            )
+        claim.documents_complete_at = uow.now
+        uow.audit(actor.user_id, "claim.documents_complete", ("claim", claim.id))
+        return _claim_view(uow.session, claim)
+
+
+def record_recovery(
+    db: Database, actor: Actor, claim_id: int, *, amount: int, from_party: str, note: str = ""
+) -> dict[str, Any]:
+    """Money recovered from a party at fault (代位求償); netted in the reports."""
+    if (
+        isinstance(amount, bool)
+        or not isinstance(amount, int)
+        or amount <= 0
+        or not from_party.strip()
+    ):
+        raise InputError(
+            [
+                Problem(
+                    "amount" if not (isinstance(amount, int) and amount > 0) else "from_party",
+                    "recovery",
+                    "1円以上の金額と相手方が必要です",
+                    "a positive amount and the party are needed",
+                )
+            ]
+        )
+    with db.unit_of_work() as uow:
+        claim = load_claim(uow.session, actor, claim_id, "claim.manage")
+        paid = sum(_paid_by_claim(uow.session, claim.id).values())
+        recovered = sum(
+            r.amount
+            for r in uow.session.execute(
+                select(ClaimRecovery).where(ClaimRecovery.claim_id == claim.id)
+            ).scalars()
+        )
+        if recovered + amount > paid:
+            raise InputError(
+                [
+                    Problem(
+                        "amount",
+                        "recovery_above_paid",
+                        f"回収額の合計が支払額 {paid:,}円 を超えます",
+                        f"recoveries would exceed the {paid:,} yen paid",
+                    )
+                ]
+            )
+        uow.session.add(
+            ClaimRecovery(
+                claim_id=claim.id,
+                amount=amount,
+                from_party=from_party.strip()[:200],
+                note=note[:500],
+                by=actor.user_id,
+                at=uow.now,
+            )
+        )
+        uow.session.flush()
+        uow.audit(
+            actor.user_id,
+            "claim.recovery",
+            ("claim", claim.id),
+            after={"amount": amount, "from_party": from_party},
         )
         return _claim_view(uow.session, claim)
 
@@ -352,7 +518,7 @@ def _run(
         losses=tuple(
             LossLine(i.coverage, i.amount)
             for i in items
-            if _refusal(claim, policy_retro(session, claim), i) is None
+            if _refusal(claim, *policy_retro(session, claim), i) is None
         ),
     )
     return adjudicate(terms, [accident], ledger=before), paid
@@ -381,13 +547,16 @@ def adjudicate_claim(db: Database, actor: Actor, claim_id: int) -> dict[str, Any
         return worksheet
 
 
-def policy_retro(session: Session, claim: Claim) -> date:
+def policy_retro(session: Session, claim: Claim) -> tuple[date, tuple[datetime, datetime]]:
+    """The policy's retroactive date and period, for the claims-made checks."""
     policy = session.get(Policy, claim.policy_id)
     assert policy is not None
-    return policy.retroactive_date
+    return policy.retroactive_date, (policy.period_start, policy.period_end)
 
 
-def _refusal(claim: Claim, retro: date, item: LossItem) -> dict[str, str] | None:
+def _refusal(
+    claim: Claim, retro: date, period: tuple[datetime, datetime], item: LossItem
+) -> dict[str, str] | None:
     """Why an item is refused before the terms engine sees it, or None."""
     if item.category == RANSOM:
         return {
@@ -395,6 +564,17 @@ def _refusal(claim: Claim, retro: date, item: LossItem) -> dict[str, str] | None
             "clause": "ours: Japanese cyber products generally exclude ransom payments",
             "ja": "身代金の支払いは保険金の対象外です",
             "en": "ransom payments are not paid",
+        }
+    if (
+        item.coverage == "liability"
+        and claim.claim_made_at is not None
+        and not (period[0] <= claim.claim_made_at < period[1])
+    ):
+        return {
+            "code": "claim_not_made_in_period",
+            "clause": "PRODUCT.md §8 (claims-made liability)",
+            "ja": "損害賠償請求が保険期間中になされていません",
+            "en": "the claim for damages was not first made in the policy period",
         }
     if (
         item.coverage == "liability"
@@ -421,11 +601,11 @@ def _worksheet(
             .order_by(LossItem.id)
         ).scalars()
     )
-    retro = policy_retro(session, claim)
-    paid_items = [i for i in items if _refusal(claim, retro, i) is None]
+    retro, period = policy_retro(session, claim)
+    paid_items = [i for i in items if _refusal(claim, retro, period, i) is None]
     refused = []
     for item in items:
-        reason = _refusal(claim, retro, item)
+        reason = _refusal(claim, retro, period, item)
         if reason is not None:
             refused.append(
                 {
@@ -680,12 +860,45 @@ def _claim_view(session: Session, claim: Claim) -> dict[str, Any]:
                 "description": i.description,
                 "amount": i.amount,
                 "source": i.source,
+                "details": i.details,
                 "status": i.status,
             }
             for i in items
         ],
         "reserves": reserves,
         "paid": _paid_by_claim(session, claim.id),
+        "recovered": sum(
+            r.amount
+            for r in session.execute(
+                select(ClaimRecovery).where(ClaimRecovery.claim_id == claim.id)
+            ).scalars()
+        ),
+        "findings": claim.findings,
+        **_clocks(session, claim),
+    }
+
+
+def _clocks(session: Session, claim: Claim) -> dict[str, Any]:
+    """Payment due (product ``claim_payment_days`` after the documents are complete) and
+    the limitation (保険法95条: three years, shown from the accident date)."""
+    policy = session.get(Policy, claim.policy_id)
+    assert policy is not None
+    rules = find_product(policy.product_code, policy.product_version).policy
+    accident = claim.accident_at.astimezone(JST).date()
+    complete = claim.documents_complete_at
+    due = (
+        (complete.astimezone(JST).date() + timedelta(days=rules.claim_payment_days))
+        if complete
+        else None
+    )
+    try:
+        limitation = accident.replace(year=accident.year + rules.limitation_years)
+    except ValueError:  # 29 February
+        limitation = accident.replace(year=accident.year + rules.limitation_years, month=3, day=1)
+    return {
+        "documents_complete_at": complete.isoformat() if complete else None,
+        "payment_due_on": due.isoformat() if due else None,
+        "limitation_on": limitation.isoformat(),
     }
 
 

@@ -18,7 +18,14 @@ from sqlalchemy import select
 from cybercover.policies.premium import earned_to_date
 from cybercover.services.authz import Actor, authorize
 from cybercover.services.uow import Database
-from cybercover.storage.models import Claim, ClaimPayment, ClaimReserve, Company, Policy
+from cybercover.storage.models import (
+    Claim,
+    ClaimPayment,
+    ClaimRecovery,
+    ClaimReserve,
+    Company,
+    Policy,
+)
 from cybercover.timeutil import JST
 
 __all__ = ["BORDEREAU_COLUMNS", "bordereau_csv", "claims_register", "loss_ratio"]
@@ -28,7 +35,7 @@ BORDEREAU_COLUMNS = (
     ["claim_number", "policy_number", "insured", "accident_date_jst", "status"]
     + [f"paid_{p}" for p in PARTS]
     + [f"outstanding_{p}" for p in PARTS]
-    + ["paid_total", "outstanding_total", "incurred_total"]
+    + ["paid_total", "outstanding_total", "incurred_total", "recovered", "net_incurred"]
 )
 
 
@@ -68,6 +75,13 @@ def claims_register(db: Database, actor: Actor) -> list[dict[str, Any]]:
             row["paid_total"] = sum(paid.values())
             row["outstanding_total"] = sum(outstanding.values())
             row["incurred_total"] = row["paid_total"] + row["outstanding_total"]
+            row["recovered"] = sum(
+                r.amount
+                for r in session.execute(
+                    select(ClaimRecovery).where(ClaimRecovery.claim_id == claim.id)
+                ).scalars()
+            )
+            row["net_incurred"] = row["incurred_total"] - row["recovered"]
             rows.append(row)
     return rows
 
@@ -82,7 +96,8 @@ def bordereau_csv(db: Database, actor: Actor) -> str:
 
 def loss_ratio(db: Database, actor: Actor, at: datetime) -> dict[str, Any]:
     """Paid, outstanding and incurred by coverage part; premium earned by day to ``at``;
-    the loss ratio as an exact fraction and a percentage to one decimal."""
+    the loss ratio (incurred net of recoveries over earned) as an exact fraction and a
+    percentage to one decimal."""
     rows = claims_register(db, actor)
     with db.sessions() as session:
         earned = sum(
@@ -98,7 +113,8 @@ def loss_ratio(db: Database, actor: Actor, at: datetime) -> dict[str, Any]:
     }
     for figures in by_part.values():
         figures["incurred"] = figures["paid"] + figures["outstanding"]
-    incurred = sum(f["incurred"] for f in by_part.values())
+    recovered = sum(r["recovered"] for r in rows)
+    incurred = sum(f["incurred"] for f in by_part.values()) - recovered
     ratio = Fraction(incurred, earned) if earned else None
     return {
         "at": at.isoformat(),

@@ -13,8 +13,10 @@ from cybercover.services.claims import (
     add_profit_loss_item,
     adjudicate_claim,
     approve_payment,
+    complete_documents,
     get_claim,
     open_claim,
+    record_recovery,
     request_payment,
     set_reserve,
 )
@@ -30,19 +32,28 @@ class ClaimIn(BaseModel):
     outage_hours: str | int | float | None = None
     causes: list[str] = []
     act_at: AwareDatetime | None = None
+    claim_made_at: AwareDatetime | None = None
+    grounds: str = Field(default="", max_length=2000)
 
 
 class ItemIn(BaseModel):
     coverage: str
     category: str = Field(max_length=48)
     description: str = Field(default="", max_length=500)
-    amount: int
+    amount: int | None = None
+    fx: dict[str, Any] | None = None
 
 
 class ReserveIn(BaseModel):
     coverage: str
     amount: int
     reason: str = Field(max_length=500)
+
+
+class RecoveryIn(BaseModel):
+    amount: int
+    from_party: str = Field(max_length=200)
+    note: str = Field(default="", max_length=500)
 
 
 class PaymentIn(BaseModel):
@@ -97,3 +108,13 @@ def bordereau(actor: CurrentActor, db: Db) -> Response:
 @router.get("/reports/loss-ratio")
 def ratio(at: AwareDatetime, actor: CurrentActor, db: Db) -> dict[str, Any]:
     return loss_ratio(db, actor, at)
+
+
+@router.post("/claims/{claim_id}/documents-complete")
+def documents_complete(claim_id: int, actor: CurrentActor, db: Db) -> dict[str, Any]:
+    return complete_documents(db, actor, claim_id)
+
+
+@router.post("/claims/{claim_id}/recoveries", status_code=201)
+def recovery(claim_id: int, body: RecoveryIn, actor: CurrentActor, db: Db) -> dict[str, Any]:
+    return record_recovery(db, actor, claim_id, **body.model_dump())

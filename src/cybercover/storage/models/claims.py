@@ -11,7 +11,15 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from cybercover.storage.models.base import Base, JsonDoc, Yen
 
-__all__ = ["Claim", "ClaimAdjudication", "ClaimPayment", "ClaimReserve", "LossItem", "PolicyLedger"]
+__all__ = [
+    "Claim",
+    "ClaimAdjudication",
+    "ClaimPayment",
+    "ClaimRecovery",
+    "ClaimReserve",
+    "LossItem",
+    "PolicyLedger",
+]
 
 
 class Claim(Base):
@@ -26,6 +34,9 @@ class Claim(Base):
     outage_hours: Mapped[str | None] = mapped_column(String(32), nullable=True)
     causes: Mapped[list[str]] = mapped_column(JsonDoc, default=list)
     act_at: Mapped[datetime | None] = mapped_column(nullable=True)  # the wrongful act, for 遡及日
+    claim_made_at: Mapped[datetime | None] = mapped_column(nullable=True)  # claims-made trigger
+    findings: Mapped[list[dict[str, Any]]] = mapped_column(JsonDoc, default=list)
+    documents_complete_at: Mapped[datetime | None] = mapped_column(nullable=True)
     opened_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     opened_at: Mapped[datetime]
 
@@ -83,6 +94,20 @@ class ClaimPayment(Base):
     requested_at: Mapped[datetime]
     approved_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
     paid_at: Mapped[datetime | None] = mapped_column(nullable=True)
+
+
+class ClaimRecovery(Base):
+    """Money recovered from a party at fault (subrogation, 代位求償), netted in reports."""
+
+    __tablename__ = "claim_recoveries"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id"), index=True)
+    amount: Mapped[int] = mapped_column(Yen)
+    from_party: Mapped[str] = mapped_column(String(200))
+    note: Mapped[str] = mapped_column(String(500))
+    by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    at: Mapped[datetime]
 
 
 class PolicyLedger(Base):

@@ -2,7 +2,7 @@
 
 Revision ID: 0004
 Revises: 0003
-Create Date: 2026-11-24 19:23:45.644847
+Create Date: 2026-11-24 19:27:12.799233
 """
 
 from __future__ import annotations
@@ -59,6 +59,21 @@ def upgrade() -> None:
         ),
         sa.Column(
             "act_at", cybercover.storage.models.base.UTCDateTime(timezone=True), nullable=True
+        ),
+        sa.Column(
+            "claim_made_at",
+            cybercover.storage.models.base.UTCDateTime(timezone=True),
+            nullable=True,
+        ),
+        sa.Column(
+            "findings",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
+            nullable=False,
+        ),
+        sa.Column(
+            "documents_complete_at",
+            cybercover.storage.models.base.UTCDateTime(timezone=True),
+            nullable=True,
         ),
         sa.Column("opened_by", sa.Integer(), nullable=False),
         sa.Column(
@@ -144,6 +159,26 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_claim_payments_claim_id"), ["claim_id"], unique=False)
 
     op.create_table(
+        "claim_recoveries",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("claim_id", sa.Integer(), nullable=False),
+        sa.Column("amount", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("from_party", sa.String(length=200), nullable=False),
+        sa.Column("note", sa.String(length=500), nullable=False),
+        sa.Column("by", sa.Integer(), nullable=False),
+        sa.Column("at", cybercover.storage.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["by"], ["users.id"], name=op.f("fk_claim_recoveries_by_users")),
+        sa.ForeignKeyConstraint(
+            ["claim_id"], ["claims.id"], name=op.f("fk_claim_recoveries_claim_id_claims")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_claim_recoveries")),
+    )
+    with op.batch_alter_table("claim_recoveries", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_claim_recoveries_claim_id"), ["claim_id"], unique=False
+        )
+
+    op.create_table(
         "claim_reserves",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("claim_id", sa.Integer(), nullable=False),
@@ -201,6 +236,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_claim_reserves_claim_id"))
 
     op.drop_table("claim_reserves")
+    with op.batch_alter_table("claim_recoveries", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_claim_recoveries_claim_id"))
+
+    op.drop_table("claim_recoveries")
     with op.batch_alter_table("claim_payments", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_claim_payments_claim_id"))
 
