@@ -12,7 +12,8 @@ if [ -z "$pg_bin" ]; then
 fi
 [ -n "$pg_bin" ] || { echo "PostgreSQL is not available" >&2; exit 1; }
 
-pg_port=${CYBERCOVER_TEST_PG_PORT:-54329}
+# a free loopback port, so that two runs (or a server left behind) never collide
+pg_port=${CYBERCOVER_TEST_PG_PORT:-$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')}
 pg_dir=$(mktemp -d /tmp/cybercover-pg.XXXXXX)
 as_pg=()
 if [ "$(id -u)" = "0" ]; then
