@@ -344,3 +344,121 @@ def test_claims_made_foreign_judgement_grounds_clocks_and_recovery(db: Database)
         db, handler, claim["id"], amount=500_000, from_party="委託先 / the vendor at fault"
     )
     assert after["recovered"] == 500_000
+
+
+BI_OPTION = {
+    "label": "BI",
+    "limits": {
+        "liability": 30_000_000,
+        "response_costs": 10_000_000,
+        "profit_loss": 20_000_000,
+        "continuation_costs": 10_000_000,
+        "business_interruption": 20_000_000,
+    },
+    "business_interruption": True,
+    "waiting_period": {"hours": 3, "mode": "qualifying"},
+}
+
+
+def test_the_shared_limit_then_the_aggregate_across_two_claims(db: Database) -> None:
+    """examples/shared-limit-then-aggregate.json, as two claims on one policy."""
+    from cybercover.services.companies import create_company
+    from cybercover.services.policies import PREBIND_KINDS, bind_quote, issue_policy
+    from cybercover.services.submissions import (
+        create_submission,
+        quote_submission,
+        record_prebind,
+        update_submission,
+    )
+    from tests.factories import CLEAN_ANSWERS
+    from tests.integration.test_access_matrix import START_DATE
+    from tests.integration.test_lifecycle_api import COMPANY
+
+    seed(db)
+    handler, manager = handlers(db)
+    agent = authenticate(db, "agent@lac.jp", PASSWORD)
+    second = {
+        **COMPANY,
+        "corporate_number": "2000012010019",
+        "name": "第二株式会社",
+        "agency_codes": ["lac"],
+    }
+    company = create_company(db, agent, second)
+    sid = create_submission(db, agent, company_id=company["id"], start_date=START_DATE)["id"]
+    update_submission(db, agent, sid, disclosure=CLEAN_ANSWERS)
+    quote = quote_submission(db, agent, sid, [BI_OPTION])["quotes"][0]
+    for kind, result in PREBIND_KINDS.items():
+        record_prebind(db, agent, sid, kind=kind, result=result)
+    policy = issue_policy(
+        db,
+        agent,
+        bind_quote(db, agent, quote["id"], payment_plan="lump_sum", payment_method="invoice")["id"],
+    )
+
+    ransom = open_claim(
+        db,
+        handler,
+        policy_id=policy["id"],
+        accident_at=datetime(2026, 5, 10, 23, 40, tzinfo=JST),
+        outage_hours=48,
+    )
+    for coverage, amount in [
+        ("profit_loss", 15_000_000),
+        ("continuation_costs", 8_000_000),
+        ("response_costs", 6_000_000),
+    ]:
+        add_loss_item(
+            db,
+            handler,
+            ransom["id"],
+            coverage=coverage,
+            category="x",
+            description="x",
+            amount=amount,
+        )
+    paid = approve_payment(
+        db, manager, request_payment(db, handler, ransom["id"], idempotency_key="r")["id"]
+    )
+    # the shared limit of 20,000,000: 15,000,000 to profit, 5,000,000 left for continuation
+    assert paid["by_part"] == {
+        "response_costs": 6_000_000,
+        "profit_loss": 15_000_000,
+        "continuation_costs": 5_000_000,
+    }
+
+    leak = open_claim(
+        db,
+        handler,
+        policy_id=policy["id"],
+        accident_at=datetime(2026, 11, 2, 11, tzinfo=JST),
+        claim_made_at=datetime(2026, 11, 2, 11, tzinfo=JST),
+    )
+    add_loss_item(
+        db,
+        handler,
+        leak["id"],
+        coverage="liability",
+        category="x",
+        description="x",
+        amount=9_000_000,
+    )
+    add_loss_item(
+        db,
+        handler,
+        leak["id"],
+        coverage="response_costs",
+        category="x",
+        description="x",
+        amount=2_000_000,
+    )
+    sheet = adjudicate_claim(db, handler, leak["id"])
+    # the aggregate (= liability 30,000,000) has 4,000,000 left: liability takes it all
+    assert sheet["payable"] == {
+        "liability": 4_000_000,
+        "response_costs": 0,
+        "profit_loss": 0,
+        "continuation_costs": 0,
+    }
+    assert [w["code"] for w in sheet["items"][1]["withheld"]] == ["aggregate"]
+    assert sheet["remaining_limits"]["aggregate"] == 0
+    assert request_payment(db, handler, leak["id"], idempotency_key="l")["amount"] == 4_000_000
