@@ -89,6 +89,8 @@ def test_the_page_leak_example_from_items_to_payment(db: Database) -> None:
             category=category,
             description=category,
             amount=amount,
+            # ¥650 gifts to 30,000 customers: within the ¥1,000-per-person cap
+            victims=30_000 if category == "apology_gifts" else None,
         )
     sheet = adjudicate_claim(db, handler, claim["id"])
     # liability 6,100,000 − 100,000 deductible; response 36,400,000 − 100,000 → the 30,000,000 limit
@@ -462,3 +464,26 @@ def test_the_shared_limit_then_the_aggregate_across_two_claims(db: Database) -> 
     assert [w["code"] for w in sheet["items"][1]["withheld"]] == ["aggregate"]
     assert sheet["remaining_limits"]["aggregate"] == 0
     assert request_payment(db, handler, leak["id"], idempotency_key="l")["amount"] == 4_000_000
+
+
+def test_cost_heads_apply_to_claims_too(db: Database) -> None:
+    world = seed(db)
+    handler, _ = handlers(db)
+    claim = open_claim(db, handler, policy_id=world["policy_id"], accident_at=ACCIDENT)
+    add_loss_item(
+        db,
+        handler,
+        claim["id"],
+        coverage="response_costs",
+        category="apology_gifts",
+        description="見舞品 650円 × 30,000人",
+        amount=19_500_000,
+        victims=15_000,
+    )
+    sheet = adjudicate_claim(db, handler, claim["id"])
+    # cap ¥1,000 × 15,000 people = 15,000,000; less the 100,000 deductible = 14,900,000
+    assert sheet["payable"]["response_costs"] == 14_900_000
+    assert [w["code"] for w in sheet["items"][0]["withheld"]] == [
+        "cost_head_victim_cap",
+        "deductible",
+    ]

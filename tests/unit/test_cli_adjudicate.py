@@ -468,3 +468,39 @@ def test_a_top_level_that_is_not_an_object_is_refused(tmp_path: Path) -> None:
     result = run_data(tmp_path, [1, 2])
     assert result.exit_code == 2
     assert "Traceback" not in result.stderr
+
+
+def test_cost_heads_in_a_scenario_category_and_victims(tmp_path: Path) -> None:
+    data = copy.deepcopy(ISSUE_SCENARIO)
+    data["accidents"][0]["losses"] = [
+        {
+            "coverage": "response_costs",
+            "amount": 3_000_000,
+            "category": "apology_gifts",
+            "victims": 2_000,
+        },
+        {"coverage": "response_costs", "amount": 1_000_000, "category": "recurrence_prevention"},
+    ]
+    result = run_data(tmp_path, data)
+    assert result.exit_code == 0, result.stderr
+    (acc,) = json.loads(result.stdout)["accidents"]
+    # gifts: ¥1,000 × 2,000 people = 2,000,000; prevention: 90 % of 1,000,000 = 900,000
+    assert acc["paid"]["response_costs"] == 2_900_000
+    assert [(r["code"], r["amount"]) for r in acc["lines"][0]["reasons"]] == [
+        ("cost_head_victim_cap", 1_000_000)
+    ]
+    assert [(r["code"], r["amount"]) for r in acc["lines"][1]["reasons"]] == [
+        ("cost_head_share", 100_000)
+    ]
+
+
+def test_an_unknown_category_or_missing_victims_is_refused(tmp_path: Path) -> None:
+    data = copy.deepcopy(ISSUE_SCENARIO)
+    data["accidents"][0]["losses"] = [
+        {"coverage": "response_costs", "amount": 1, "category": "apology_gifts"},
+        {"coverage": "liability", "amount": 1, "category": "forensics"},
+    ]
+    result = run_data(tmp_path, data)
+    assert result.exit_code == 2
+    assert "accidents[0].losses[0].victims" in result.stderr
+    assert "accidents[0].losses[1].category" in result.stderr

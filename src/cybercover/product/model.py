@@ -169,6 +169,20 @@ class ExclusionDef(_Strict):
     source: str
 
 
+class CostHeadDef(_Strict):
+    """A cost head of a part (REFERENCE.md §4): payment share, head limit per accident,
+    per-victim cap (e.g. apology gifts), whether the insurer's prior consent is needed."""
+
+    code: Code = Field(pattern=r"^[a-z][a-z_]*$")
+    part: Code
+    label: Label
+    share_percent: StrictInt = Field(ge=1, le=100)
+    head_limit: Yen | None = Field(default=None, gt=0)
+    per_victim_cap: Yen | None = Field(default=None, gt=0)
+    consent_required: StrictBool = False
+    source: str
+
+
 class EventFamilyDef(_Strict):
     code: Code
     label: Label
@@ -211,6 +225,7 @@ class Product(_Strict):
     limit_rules: tuple[LimitRuleDef, ...] = ()
     waiting_period: WaitingPeriodDef
     exclusions: tuple[ExclusionDef, ...] = ()
+    cost_heads: tuple[CostHeadDef, ...] = ()
     event_families: tuple[EventFamilyDef, ...] = Field(min_length=1)
     emergency_support: EmergencySupportDef
     isms: IsmsDef
@@ -314,6 +329,15 @@ def consistency_problems(product: Product) -> list[Problem]:
             key = getattr(rule, side)
             if key not in limit_keys:
                 add(f"limit_rules[{i}].{side}", f"未定義の限度額 {key}", f"unknown limit {key}")
+    for dup in _duplicates([h.code for h in product.cost_heads]):
+        add("cost_heads", f"重複したコード {dup}", f"duplicate cost head code {dup}")
+    for i, head in enumerate(product.cost_heads):
+        if head.part not in known:
+            add(
+                f"cost_heads[{i}].part",
+                f"未定義のカバー {head.part}",
+                f"unknown coverage {head.part}",
+            )
     for dup in _duplicates([e.code for e in product.exclusions]):
         add("exclusions", f"重複したコード {dup}", f"duplicate exclusion code {dup}")
     for i, exc in enumerate(product.exclusions):

@@ -248,13 +248,26 @@ def add_loss_item(
     description: str,
     amount: int | None = None,
     fx: dict[str, Any] | None = None,
+    victims: int | None = None,
 ) -> dict[str, Any]:
     """A loss item in yen, or in a foreign currency converted at a recorded rate and
     date (a judgement abroad: 海外訴訟), floored once to the yen."""
     problems: list[Problem] = []
     details: dict[str, Any] = {}
+    if victims is not None:
+        if isinstance(victims, bool) or not isinstance(victims, int) or victims < 0:
+            problems.append(
+                Problem(
+                    "victims",
+                    "non_negative",
+                    "0以上の整数で指定してください",
+                    "must be a whole number, not negative",
+                )
+            )
+        details["victims"] = victims
     if fx is not None:
-        amount, details, fx_problems = _convert(fx)
+        amount, fx_details, fx_problems = _convert(fx)
+        details.update(fx_details)
         problems.extend(fx_problems)
     elif isinstance(amount, bool) or not isinstance(amount, int) or amount < 0:
         problems.append(
@@ -516,7 +529,7 @@ def _run(
         else None,
         causes=tuple(claim.causes),
         losses=tuple(
-            LossLine(i.coverage, i.amount)
+            LossLine(i.coverage, i.amount, i.category, i.details.get("victims"))
             for i in items
             if _refusal(claim, *policy_retro(session, claim), i) is None
         ),

@@ -17,7 +17,7 @@ from fractions import Fraction
 from cybercover.errors import InputError, Problem, format_path
 from cybercover.money import format_yen
 from cybercover.product.model import Product
-from cybercover.terms.model import PartTerms, PolicyTerms, SharedTerms, WaitingPeriod
+from cybercover.terms.model import CostHead, PartTerms, PolicyTerms, SharedTerms, WaitingPeriod
 from cybercover.timeutil import add_years, period_start
 
 __all__ = ["build_policy_terms", "hours_text"]
@@ -228,6 +228,7 @@ def build_policy_terms(
     }
     labels.update({n: (s.label.ja, s.label.en) for n, s in product.shared_limits.items()})
     labels["aggregate"] = (product.aggregate.label.ja, product.aggregate.label.en)
+    labels.update({f"head:{h.code}": (h.label.ja, h.label.en) for h in product.cost_heads})
     labels.update({f"cause:{e.code}": (e.label.ja, e.label.en) for e in product.exclusions})
     begin = period_start(start)
     return PolicyTerms(
@@ -238,4 +239,8 @@ def build_policy_terms(
         aggregate=resolved["aggregate"],
         waiting=WaitingPeriod(hours, "qualifying" if mode == "qualifying" else "time_deductible"),
         labels=labels,
+        cost_heads=tuple(
+            CostHead(h.code, h.part, h.share_percent, h.head_limit, h.per_victim_cap)
+            for h in product.cost_heads
+        ),
     )

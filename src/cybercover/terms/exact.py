@@ -41,6 +41,7 @@ from cybercover.terms.model import (
     Adjudication,
     Ledger,
     LineResult,
+    LossLine,
     PartResult,
     PartTerms,
     PolicyTerms,
@@ -58,6 +59,58 @@ def time_deductible_share(total: int, outage: Fraction, hours: Fraction) -> int:
     return kept.numerator // kept.denominator
 
 
+def _void(terms: PolicyTerms, part: PartTerms, claimed: int, accident: Accident) -> Reason | None:
+    """Steps 1–3: the whole part pays nothing (outside the period, excluded, not bought)."""
+    if not terms.covers(accident.occurred_at):
+        return R.outside_period(terms, claimed, accident.occurred_at)
+    for cause in accident.causes:
+        if cause in part.excluded_by:
+            return R.excluded(terms, claimed, part.code, cause)
+    if not part.bought:
+        return R.not_bought(terms, claimed, part.code)
+    return None
+
+
+def _heads(
+    terms: PolicyTerms, part: PartTerms, lines: Sequence[LossLine]
+) -> tuple[list[int], list[list[Reason]]]:
+    """Cost heads first (REFERENCE.md §4): each head's lines in the accident are held to
+    its per-victim cap, its payment share (floored once) and its head limit. Returns
+    what each line brings into the part's total and the reasons for what it does not."""
+    eligible = [line.amount for line in lines]
+    reasons: list[list[Reason]] = [[] for _ in lines]
+    for head in terms.cost_heads:
+        if head.part != part.code:
+            continue
+        idx = [i for i, line in enumerate(lines) if line.category == head.code]
+        if not idx:
+            continue
+        total = sum(lines[i].amount for i in idx)
+        steps: list[Reason] = []
+        amount = total
+        if head.per_victim_cap is not None:
+            victims = sum(lines[i].victims or 0 for i in idx)
+            cap = head.per_victim_cap * victims
+            if amount > cap:
+                steps.append(R.head_victim_cap(terms, amount - cap, head, victims))
+                amount = cap
+        if head.share_percent < 100:
+            kept = amount * head.share_percent // 100
+            if kept < amount:
+                steps.append(R.head_share(terms, amount - kept, head))
+                amount = kept
+        if head.head_limit is not None and amount > head.head_limit:
+            steps.append(R.head_limit(terms, amount - head.head_limit, head))
+            amount = head.head_limit
+        split = _allocate(
+            PartResult(part.code, total, amount, tuple(steps)), [lines[i].amount for i in idx]
+        )
+        for i, line in zip(idx, split, strict=True):
+            eligible[i] = line.paid
+            reasons[i] = list(line.reasons)
+    return eligible, reasons
+
+
 def _part_result(
     terms: PolicyTerms,
     part: PartTerms,
@@ -68,17 +121,9 @@ def _part_result(
 ) -> PartResult:
     if claimed == 0:
         return PartResult(part.code, 0, 0, ())
-    if not terms.covers(accident.occurred_at):
-        return PartResult(
-            part.code, claimed, 0, (R.outside_period(terms, claimed, accident.occurred_at),)
-        )
-    for cause in accident.causes:
-        if cause in part.excluded_by:
-            return PartResult(
-                part.code, claimed, 0, (R.excluded(terms, claimed, part.code, cause),)
-            )
-    if not part.bought:
-        return PartResult(part.code, claimed, 0, (R.not_bought(terms, claimed, part.code),))
+    void = _void(terms, part, claimed, accident)
+    if void is not None:
+        return PartResult(part.code, claimed, 0, (void,))
 
     steps: list[Reason] = []
     amount = claimed
@@ -165,11 +210,22 @@ def _adjudicate_one(terms: PolicyTerms, accident: Accident, ledger: Ledger) -> A
     line_results: dict[int, LineResult] = {}
     for part in terms.parts:
         indices = [i for i, line in enumerate(accident.losses) if line.coverage == part.code]
-        amounts = [accident.losses[i].amount for i in indices]
-        result = _part_result(terms, part, sum(amounts), accident, ledger, shared_this_accident)
-        parts.append(result)
-        for i, line in zip(indices, _allocate(result, amounts), strict=True):
-            line_results[i] = line
+        lines = [accident.losses[i] for i in indices]
+        amounts = [line.amount for line in lines]
+        claimed = sum(amounts)
+        if claimed and _void(terms, part, claimed, accident) is None:
+            eligible, head_reasons = _heads(terms, part, lines)
+        else:
+            eligible, head_reasons = amounts, [[] for _ in lines]
+        result = _part_result(terms, part, sum(eligible), accident, ledger, shared_this_accident)
+        all_head = [r for rs in head_reasons for r in rs]
+        parts.append(
+            PartResult(part.code, claimed, result.paid, (*_merge(all_head), *result.reasons))
+        )
+        for i, line, own, amount in zip(
+            indices, _allocate(result, eligible), head_reasons, amounts, strict=True
+        ):
+            line_results[i] = LineResult(part.code, amount, line.paid, (*own, *line.reasons))
     known = {p.code for p in terms.parts}
     unknown = [line.coverage for line in accident.losses if line.coverage not in known]
     if unknown:
@@ -180,6 +236,15 @@ def _adjudicate_one(terms: PolicyTerms, accident: Accident, ledger: Ledger) -> A
         tuple(parts),
         tuple(line_results[i] for i in range(len(accident.losses))),
     )
+
+
+def _merge(reasons: Sequence[Reason]) -> list[Reason]:
+    """The same reason (code and sentence) over several lines, added up, in first order."""
+    out: dict[tuple[str, str], Reason] = {}
+    for r in reasons:
+        key = (r.code, r.ja)
+        out[key] = out[key].with_amount(out[key].amount + r.amount) if key in out else r
+    return list(out.values())
 
 
 def remaining(terms: PolicyTerms, ledger: Ledger) -> dict[str, int]:

@@ -15,6 +15,7 @@ __all__ = [
     "Accident",
     "AccidentResult",
     "Adjudication",
+    "CostHead",
     "Ledger",
     "LineResult",
     "LossLine",
@@ -56,6 +57,19 @@ class PartTerms:
 
 
 @dataclass(frozen=True, slots=True)
+class CostHead:
+    """A cost head inside a part (事故対応特別費用の費目): what is paid of its lines in one
+    accident is at most ``per_victim_cap`` × victims, then ``share_percent`` of that
+    (floored), then at most ``head_limit``."""
+
+    code: str
+    part: str
+    share_percent: int
+    head_limit: int | None
+    per_victim_cap: int | None
+
+
+@dataclass(frozen=True, slots=True)
 class SharedTerms:
     """A limit shared by ``parts`` per accident and per period, first come first served."""
 
@@ -75,6 +89,7 @@ class PolicyTerms:
     aggregate: int
     waiting: WaitingPeriod
     labels: dict[str, tuple[str, str]] = field(default_factory=dict, compare=False)
+    cost_heads: tuple[CostHead, ...] = ()
     """(ja, en) names of parts, shared limits, ``aggregate`` and ``cause:<code>``."""
 
     def label(self, key: str) -> tuple[str, str]:
@@ -92,8 +107,13 @@ class PolicyTerms:
 
 @dataclass(frozen=True, slots=True)
 class LossLine:
+    """One loss line; ``category`` names a cost head of the part (PRODUCT.md §3 ②,
+    REFERENCE.md §4) when it is one, ``victims`` the people a per-victim cap counts."""
+
     coverage: str
     amount: int
+    category: str | None = None
+    victims: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

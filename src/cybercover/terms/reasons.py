@@ -10,7 +10,7 @@ from datetime import datetime
 from fractions import Fraction
 
 from cybercover.money import format_yen, format_yen_en
-from cybercover.terms.model import PolicyTerms, Reason
+from cybercover.terms.model import CostHead, PolicyTerms, Reason
 from cybercover.timeutil import JST
 
 __all__ = ["REASON_CODES"]
@@ -27,6 +27,9 @@ REASON_CODES = (
     "shared_limit_per_accident",
     "shared_limit_period",
     "aggregate",
+    "cost_head_victim_cap",
+    "cost_head_share",
+    "cost_head_limit",
 )
 
 
@@ -172,4 +175,40 @@ def aggregate(terms: PolicyTerms, amount: int) -> Reason:
         "PRODUCT.md §3 (※1, 内枠)",
         f"{ja_name} {figure} の残額を超えています（先着順）",
         f"exceeds what remains of the {en_name} of {figure_en} (first come first served)",
+    )
+
+
+def head_victim_cap(terms: PolicyTerms, amount: int, head: CostHead, victims: int) -> Reason:
+    ja, en = terms.label(f"head:{head.code}")
+    cap = head.per_victim_cap or 0
+    return Reason(
+        "cost_head_victim_cap",
+        amount,
+        "REFERENCE.md §4 (per-victim cap)",
+        f"{ja}は1人あたり{format_yen(cap)}まで（{victims:,}人分 {format_yen(cap * victims)}）",
+        f"{en} are paid up to {format_yen_en(cap)} per person ({victims:,} people: "
+        f"{format_yen_en(cap * victims)})",
+    )
+
+
+def head_share(terms: PolicyTerms, amount: int, head: CostHead) -> Reason:
+    ja, en = terms.label(f"head:{head.code}")
+    return Reason(
+        "cost_head_share",
+        amount,
+        "REFERENCE.md §4 (payment share)",
+        f"{ja}の支払割合は{head.share_percent}%です（円未満切捨て）",
+        f"{en} are paid at {head.share_percent}% (floored to the yen)",
+    )
+
+
+def head_limit(terms: PolicyTerms, amount: int, head: CostHead) -> Reason:
+    ja, en = terms.label(f"head:{head.code}")
+    limit = head.head_limit or 0
+    return Reason(
+        "cost_head_limit",
+        amount,
+        "REFERENCE.md §4 (head limit)",
+        f"{ja}の1事故あたり限度額 {format_yen(limit)}",
+        f"{en} limit per accident of {format_yen_en(limit)}",
     )

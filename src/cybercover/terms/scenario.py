@@ -120,6 +120,8 @@ class PolicyIn(_In):
 class LossIn(_In):
     coverage: str
     amount: StrictInt = Field(ge=0)
+    category: str | None = None
+    victims: StrictInt | None = Field(default=None, ge=0)
     description: str | None = None
 
 
@@ -164,6 +166,7 @@ def parse_scenario(data: Any, product: Product) -> tuple[PolicyTerms, list[Accid
     known_causes = set(product.exclusion_codes)
     coverages = set(product.coverage_codes)
     waiting_parts = {c.code for c in product.coverages if c.waiting_period}
+    heads = {(h.part, h.code): h for h in product.cost_heads}
     seen_ids: set[str | int] = set()
     accidents: list[Accident] = []
     for i, acc in enumerate(scenario.accidents):
@@ -200,6 +203,27 @@ def parse_scenario(data: Any, product: Product) -> tuple[PolicyTerms, list[Accid
                     )
                 )
             needs_outage = needs_outage or loss.coverage in waiting_parts
+            if loss.category is not None:
+                head = heads.get((loss.coverage, loss.category))
+                if head is None:
+                    codes = ", ".join(c for p, c in heads if p == loss.coverage) or "-"
+                    problems.append(
+                        Problem(
+                            format_path([*here, "losses", j, "category"]),
+                            "unknown_category",
+                            f"{loss.coverage} の費目ではありません（{codes}）",
+                            f"{loss.category!r} is not a cost head of {loss.coverage} ({codes})",
+                        )
+                    )
+                elif head.per_victim_cap is not None and loss.victims is None:
+                    problems.append(
+                        Problem(
+                            format_path([*here, "losses", j, "victims"]),
+                            "victims_required",
+                            "1人あたり上限のある費目には人数（victims）が必要です",
+                            "a head with a per-victim cap needs the number of victims",
+                        )
+                    )
         if needs_outage and acc.outage_hours is None:
             problems.append(
                 Problem(
@@ -215,7 +239,10 @@ def parse_scenario(data: Any, product: Product) -> tuple[PolicyTerms, list[Accid
                 occurred_at=acc.occurred_at,
                 outage_hours=acc.outage_hours,
                 causes=tuple(acc.causes),
-                losses=tuple(LossLine(loss.coverage, loss.amount) for loss in acc.losses),
+                losses=tuple(
+                    LossLine(loss.coverage, loss.amount, loss.category, loss.victims)
+                    for loss in acc.losses
+                ),
             )
         )
     if problems:

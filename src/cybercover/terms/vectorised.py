@@ -40,6 +40,7 @@ from cybercover.terms.model import Accident, PolicyTerms
 __all__ = [
     "MAX_OUTAGE_TICKS",
     "VectorTerms",
+    "apply_cost_heads",
     "apply_terms",
     "prepare_accidents",
     "ticks_per_hour_for",
@@ -221,10 +222,19 @@ def prepare_accidents(
     losses = np.zeros((len(accidents), len(codes)), np.int64)
     outage = np.zeros(len(accidents), np.int64)
     void = np.zeros((len(accidents), len(codes)), np.bool_)
+    heads = [(h.part, h.code) for h in terms.cost_heads]
+    head_totals = np.zeros((len(accidents), len(heads)), np.int64)
+    head_victims = np.zeros((len(accidents), len(heads)), np.int64)
     for row, i in enumerate(order):
         acc = accidents[int(i)]
         for line in acc.losses:
-            losses[row, codes.index(line.coverage)] += line.amount
+            key = (line.coverage, line.category or "")
+            if key in heads:
+                h = heads.index(key)
+                head_totals[row, h] += line.amount
+                head_victims[row, h] += line.victims or 0
+            else:
+                losses[row, codes.index(line.coverage)] += line.amount
         if acc.outage_hours is not None:
             ticks = acc.outage_hours * ticks_per_hour
             if ticks.denominator != 1:
@@ -233,4 +243,25 @@ def prepare_accidents(
         in_period = terms.covers(acc.occurred_at)
         for p, part in enumerate(terms.parts):
             void[row, p] = not in_period or any(c in part.excluded_by for c in acc.causes)
+    adjusted = apply_cost_heads(terms, head_totals, head_victims)
+    for h, head in enumerate(terms.cost_heads):
+        losses[:, codes.index(head.part)] += adjusted[:, h]
     return losses, outage, void, order
+
+
+def apply_cost_heads(terms: PolicyTerms, totals: I64, victims: I64) -> I64:
+    """Cost heads over arrays (REFERENCE.md §4): ``totals`` and ``victims`` are ``(M, H)``
+    per accident and head (``terms.cost_heads`` order); each is held to its per-victim cap,
+    its payment share (floored) and its head limit, exactly as the exact path does. Add
+    the result to the head's part before :func:`apply_terms`."""
+    heads = terms.cost_heads
+    out = np.array(totals, dtype=np.int64, copy=True)
+    for h, head in enumerate(heads):
+        column = out[:, h]
+        if head.per_victim_cap is not None:
+            np.minimum(column, head.per_victim_cap * victims[:, h], out=column)
+        if head.share_percent < 100:
+            column[:] = column * head.share_percent // 100
+        if head.head_limit is not None:
+            np.minimum(column, head.head_limit, out=column)
+    return out

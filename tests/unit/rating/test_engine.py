@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cybercover.errors import InputError
-from cybercover.product import Product
+from cybercover.product import Product, default_product
 from cybercover.rating.engine import Premium, rate, round_half_up
 from tests.factories import make_rate_request
 
@@ -226,7 +226,8 @@ def test_premium_grows_with_revenue_to_the_power_0_4(product: Product) -> None:
     st.integers(min_value=0, max_value=100_000_000_000),
     st.sampled_from(["manufacturing", "retail", "logistics", "it_app_development", "other"]),
 )
-def test_more_revenue_is_never_cheaper(product: Product, r1: int, r2: int, industry: str) -> None:
+def test_more_revenue_is_never_cheaper(r1: int, r2: int, industry: str) -> None:
+    product = default_product()  # not a fixture: hypothesis would print its repr
     low, high = sorted((r1, r2))
     a = rate(product, make_rate_request(product, revenue=low, industry=industry)).premium
     b = rate(product, make_rate_request(product, revenue=high, industry=industry)).premium
@@ -239,7 +240,8 @@ def test_more_revenue_is_never_cheaper(product: Product, r1: int, r2: int, indus
     st.integers(min_value=1, max_value=2_000_000_000),
     st.integers(min_value=0, max_value=1_000_000_000),
 )
-def test_a_higher_limit_is_never_cheaper(product: Product, l1: int, l2: int, costs: int) -> None:
+def test_a_higher_limit_is_never_cheaper(l1: int, l2: int, costs: int) -> None:
+    product = default_product()  # not a fixture: hypothesis would print its repr
     low, high = sorted((l1, l2))
     costs = min(costs, low)
     a = rate(product, make_rate_request(product, liability=low, response_costs=costs)).premium

@@ -500,3 +500,65 @@ def test_an_earlier_ledger_is_respected_and_not_changed(product: Product) -> Non
     assert result.accidents[0].paid[LIAB] == 100
     assert before.parts == {LIAB: 900}
     assert result.ledger.parts[LIAB] == 1_000
+
+
+# -- cost heads of part ② (REFERENCE.md §4) ------------------------------------------------
+
+
+def test_apology_gifts_are_capped_per_victim_inside_the_response_cost_limit(
+    product: Product,
+) -> None:
+    from cybercover.terms import LossLine
+
+    terms = make_terms(product, limits={RESP: 30_000_000}, deductibles={RESP: 100_000})
+    acc = accident("LEAK", jst(2026, 9, 14), (RESP, 4_000_000))
+    acc = type(acc)(
+        acc.id,
+        acc.occurred_at,
+        None,
+        (),
+        (
+            LossLine(RESP, 4_000_000, "forensics"),
+            LossLine(RESP, 19_500_000, "apology_gifts", 30_000),  # ¥650 × 30,000 people
+            LossLine(RESP, 1_000_000),  # no head: paid as part ② at 100 %
+        ),
+    )
+    result = adjudicate(terms, [acc]).accidents[0]
+    # gifts: cap ¥1,000 × 30,000 = 30,000,000 ≥ 19,500,000 → all eligible;
+    # part total 24,500,000 − 100,000 deductible = 24,400,000
+    assert result.paid[RESP] == 24_400_000
+
+
+def test_a_per_victim_cap_share_and_head_limit_cut_their_own_lines_first(product: Product) -> None:
+    from cybercover.terms import LossLine
+
+    terms = make_terms(product, limits={RESP: 100_000_000})
+    acc = accident("A", jst(2026, 9, 14))
+    acc = type(acc)(
+        acc.id,
+        acc.occurred_at,
+        None,
+        (),
+        (
+            LossLine(RESP, 3_000_000, "apology_gifts", 2_000),  # cap 1,000 × 2,000 = 2,000,000
+            LossLine(
+                RESP, 40_000_000, "recurrence_prevention"
+            ),  # 90 % = 36,000,000 → limit 30,000,000
+            LossLine(RESP, 500_000, "forensics"),
+        ),
+    )
+    result = adjudicate(terms, [acc]).accidents[0]
+    gifts, prevention, forensics = result.lines
+    assert (gifts.paid, [(r.code, r.amount) for r in gifts.reasons]) == (
+        2_000_000,
+        [("cost_head_victim_cap", 1_000_000)],
+    )
+    assert (prevention.paid, [(r.code, r.amount) for r in prevention.reasons]) == (
+        30_000_000,
+        [("cost_head_share", 4_000_000), ("cost_head_limit", 6_000_000)],
+    )
+    assert (forensics.paid, forensics.reasons) == (500_000, ())
+    assert result.paid[RESP] == 32_500_000
+    part = result.parts[1]
+    assert part.claimed == 43_500_000
+    assert sum(r.amount for r in part.reasons) == 43_500_000 - 32_500_000

@@ -121,6 +121,7 @@ PRODUCT = default_product()
 CAUSES = PRODUCT.exclusion_codes
 COVERAGES = PRODUCT.coverage_codes
 START = date(2026, 4, 1)
+HEADS = [h.code for h in PRODUCT.cost_heads]
 
 
 @st.composite
@@ -168,11 +169,28 @@ def accidents(draw: st.DrawFn) -> list[Accident]:
         )
         outage = Fraction(draw(st.integers(0, 60)), draw(st.sampled_from([1, 2, 3, 4, 10])))
         lines = draw(
-            st.lists(st.tuples(st.sampled_from(COVERAGES), st.integers(0, 5_000)), max_size=6)
+            st.lists(
+                st.tuples(
+                    st.sampled_from(COVERAGES),
+                    st.integers(0, 5_000),
+                    st.sampled_from([None, None, *HEADS]),
+                    st.integers(0, 4),
+                ),
+                max_size=6,
+            )
         )
         causes = draw(st.lists(st.sampled_from(CAUSES), max_size=2))
         out.append(
-            Accident(f"A{i}", when, outage, tuple(causes), tuple(LossLine(c, a) for c, a in lines))
+            Accident(
+                f"A{i}",
+                when,
+                outage,
+                tuple(causes),
+                tuple(
+                    LossLine("response_costs", a, cat, v) if cat else LossLine(c, a)
+                    for c, a, cat, v in lines
+                ),
+            )
         )
     return out
 

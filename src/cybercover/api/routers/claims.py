@@ -42,6 +42,7 @@ class ItemIn(BaseModel):
     description: str = Field(default="", max_length=500)
     amount: int | None = None
     fx: dict[str, Any] | None = None
+    victims: int | None = None
 
 
 class ReserveIn(BaseModel):
