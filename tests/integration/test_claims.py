@@ -487,3 +487,111 @@ def test_cost_heads_apply_to_claims_too(db: Database) -> None:
         "cost_head_victim_cap",
         "deductible",
     ]
+
+
+def bi_policy(db: Database, corporate_number: str) -> dict[str, Any]:
+    """A policy with the business-interruption option (plan ② + BI, 6 h qualifying)."""
+    from cybercover.services.companies import create_company
+    from cybercover.services.policies import PREBIND_KINDS, bind_quote, issue_policy
+    from cybercover.services.submissions import (
+        create_submission,
+        quote_submission,
+        record_prebind,
+        update_submission,
+    )
+    from tests.factories import CLEAN_ANSWERS
+    from tests.integration.test_access_matrix import START_DATE
+    from tests.integration.test_lifecycle_api import COMPANY, PLAN_2_BI
+
+    agent = authenticate(db, "agent@lac.jp", PASSWORD)
+    company = create_company(
+        db,
+        agent,
+        {
+            **COMPANY,
+            "corporate_number": corporate_number,
+            "name": "停止株式会社",
+            "agency_codes": ["lac"],
+        },
+    )
+    sid = create_submission(db, agent, company_id=company["id"], start_date=START_DATE)["id"]
+    update_submission(db, agent, sid, disclosure=CLEAN_ANSWERS)
+    option = {
+        **PLAN_2_BI,
+        "waiting_period": {"hours": 6, "mode": "qualifying"},
+        "deductibles": {
+            "liability": 100_000,
+            "response_costs": 100_000,
+            "profit_loss": 100_000,
+            "continuation_costs": 100_000,
+        },
+    }
+    quote = quote_submission(db, agent, sid, [option])["quotes"][0]
+    for kind, result in PREBIND_KINDS.items():
+        record_prebind(db, agent, sid, kind=kind, result=result)
+    return issue_policy(
+        db,
+        agent,
+        bind_quote(db, agent, quote["id"], payment_plan="lump_sum", payment_method="invoice")["id"],
+    )
+
+
+def test_the_page_server_down_and_short_outage_examples_from_claim_to_payment(db: Database) -> None:
+    """examples/page-server-down.json and page-inventory-short-outages.json as claims."""
+    seed(db)
+    handler, manager = handlers(db)
+    policy = bi_policy(db, "2000012010019")
+    down = open_claim(
+        db,
+        handler,
+        policy_id=policy["id"],
+        accident_at=datetime(2026, 10, 5, 2, 10, tzinfo=JST),
+        claim_made_at=datetime(2026, 10, 6, 9, tzinfo=JST),
+        outages=[
+            (datetime(2026, 10, 5, 2, 10, tzinfo=JST), datetime(2026, 10, 6, 8, 10, tzinfo=JST))
+        ],
+    )
+    assert down["outage_hours"] == "30"
+    for coverage, amount in [
+        ("liability", 5_000_000),
+        ("response_costs", 3_500_000),
+        ("profit_loss", 12_000_000),
+        ("continuation_costs", 3_000_000),
+    ]:
+        add_loss_item(
+            db, handler, down["id"], coverage=coverage, category="x", description="x", amount=amount
+        )
+    paid = approve_payment(
+        db, manager, request_payment(db, handler, down["id"], idempotency_key="down")["id"]
+    )
+    # 30 h > 6 h: everything from the first hour, less 100,000 per part (23,100,000 in all)
+    assert paid["by_part"] == {
+        "liability": 4_900_000,
+        "response_costs": 3_400_000,
+        "profit_loss": 11_900_000,
+        "continuation_costs": 2_900_000,
+    }
+    # the inventory defect: two separate 2-hour outages, each under the waiting period
+    short = open_claim(
+        db,
+        handler,
+        policy_id=policy["id"],
+        accident_at=datetime(2026, 7, 21, 14, tzinfo=JST),
+        outages=[
+            (datetime(2026, 7, 21, 14, tzinfo=JST), datetime(2026, 7, 21, 16, tzinfo=JST)),
+            (datetime(2026, 7, 22, 9, tzinfo=JST), datetime(2026, 7, 22, 11, tzinfo=JST)),
+        ],
+    )
+    view = add_loss_item(
+        db,
+        handler,
+        short["id"],
+        coverage="profit_loss",
+        category="x",
+        description="x",
+        amount=800_000,
+    )
+    assert view["outage_hours"] == "2"
+    sheet = adjudicate_claim(db, handler, short["id"])
+    assert sheet["payable"]["profit_loss"] == 0
+    assert sheet["items"][0]["withheld"][0]["code"] == "waiting_period_not_met"

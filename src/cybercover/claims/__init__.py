@@ -1,6 +1,7 @@
 """Claims: what a covered loss amounts to before the terms engine applies limits
 (issue #5). Pure domain; see docs/claims.md."""
 
+from cybercover.claims.outages import longest_unbroken_hours
 from cybercover.claims.profit import (
     IndemnityPeriod,
     ProfitLossInput,
@@ -18,5 +19,6 @@ __all__ = [
     "ProfitLossRow",
     "compute_profit_loss",
     "format_rate",
+    "longest_unbroken_hours",
     "parse_profit_loss_input",
 ]

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from cybercover.claims import compute_profit_loss, parse_profit_loss_input
+from cybercover.claims import compute_profit_loss, longest_unbroken_hours, parse_profit_loss_input
 from cybercover.errors import ConflictError, ForbiddenError, InputError, NotFoundError, Problem
 from cybercover.product import find_product
 from cybercover.services.audit import jsonable
@@ -113,6 +113,7 @@ def open_claim(
     act_at: datetime | None = None,
     claim_made_at: datetime | None = None,
     grounds: str = "",
+    outages: list[tuple[datetime, datetime]] | None = None,
 ) -> dict[str, Any]:
     """Open a claim from an incident (its policy, its time, the partners' approved
     invoices as loss items) or directly on a policy."""
@@ -186,7 +187,7 @@ def open_claim(
             incident_id=incident.id if incident else None,
             status="open",
             accident_at=when,
-            outage_hours=_outage(outage_hours),
+            outage_hours=str(longest_unbroken_hours(outages)) if outages else _outage(outage_hours),
             causes=list(causes or []),
             act_at=act_at,
             claim_made_at=claim_made_at,
@@ -310,6 +311,7 @@ def add_loss_item(
         )
         uow.session.add(item)
         uow.session.flush()
+        _readjudicate(uow, claim, actor)
         uow.audit(
             actor.user_id,
             "claim.item",
@@ -344,6 +346,7 @@ def add_profit_loss_item(
         )
         uow.session.add(item)
         uow.session.flush()
+        _readjudicate(uow, claim, actor)
         uow.audit(
             actor.user_id,
             "claim.item",
@@ -541,23 +544,33 @@ def adjudicate_claim(db: Database, actor: Actor, claim_id: int) -> dict[str, Any
     """The worksheet: each item, what is payable, each yen withheld with its clause."""
     with db.unit_of_work() as uow:
         claim = load_claim(uow.session, actor, claim_id, "claim.manage")
-        policy = uow.session.get(Policy, claim.policy_id)
-        assert policy is not None
-        result, paid = _run(uow.session, claim, policy_terms(policy), _ledger(uow.session, policy))
-        worksheet = _worksheet(uow.session, claim, result, paid)
-        row = ClaimAdjudication(
+        worksheet = _readjudicate(uow, claim, actor)
+        uow.audit(
+            actor.user_id,
+            "claim.adjudicate",
+            ("claim", claim.id),
+            after={"payable": worksheet["payable"]},
+        )
+        return worksheet
+
+
+def _readjudicate(uow: Any, claim: Claim, actor: Actor) -> dict[str, Any]:
+    """Adjudicate again and keep the result (every change of an item does this)."""
+    policy = uow.session.get(Policy, claim.policy_id)
+    assert policy is not None
+    result, paid = _run(uow.session, claim, policy_terms(policy), _ledger(uow.session, policy))
+    worksheet = _worksheet(uow.session, claim, result, paid)
+    uow.session.add(
+        ClaimAdjudication(
             claim_id=claim.id,
             at=uow.now,
             by=actor.user_id,
             payable=result.accidents[0].paid,
             worksheet=worksheet,
         )
-        uow.session.add(row)
-        uow.session.flush()
-        uow.audit(
-            actor.user_id, "claim.adjudicate", ("claim", claim.id), after={"payable": row.payable}
-        )
-        return worksheet
+    )
+    uow.session.flush()
+    return worksheet
 
 
 def policy_retro(session: Session, claim: Claim) -> tuple[date, tuple[datetime, datetime]]:

@@ -34,6 +34,7 @@ class ClaimIn(BaseModel):
     act_at: AwareDatetime | None = None
     claim_made_at: AwareDatetime | None = None
     grounds: str = Field(default="", max_length=2000)
+    outages: list[tuple[AwareDatetime, AwareDatetime]] | None = None
 
 
 class ItemIn(BaseModel):
