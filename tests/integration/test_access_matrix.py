@@ -289,6 +289,7 @@ BODIES: dict[tuple[str, str], Any] = {
     },
     ("POST", "/api/v1/claims/{claim_id}/adjudications"): None,
     ("POST", "/api/v1/claims/{claim_id}/documents-complete"): None,
+    ("POST", "/api/v1/claims/{claim_id}/documents"): "claim_upload",
     ("POST", "/api/v1/claims/{claim_id}/recoveries"): {"amount": 1, "from_party": "x"},
     ("POST", "/api/v1/claims/{claim_id}/profit-loss"): {"standard_revenue": 1},
     ("POST", "/api/v1/claims/{claim_id}/reserves"): {
@@ -355,7 +356,11 @@ def test_outsiders_are_refused_every_scoped_route_and_see_nothing(
     headers = bearer(client, outsider)
     for (method, path), body in sorted(BODIES.items()):
         url = path.format(**ids)
-        if body == "upload":
+        if body == "claim_upload":
+            response = client.post(
+                url, headers=headers, files={"file": ("c.pdf", b"%PDF-1.4 x", "application/pdf")}
+            )
+        elif body == "upload":
             response = client.post(
                 url,
                 headers=headers,

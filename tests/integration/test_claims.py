@@ -595,3 +595,90 @@ def test_the_page_server_down_and_short_outage_examples_from_claim_to_payment(db
     sheet = adjudicate_claim(db, handler, short["id"])
     assert sheet["payable"]["profit_loss"] == 0
     assert sheet["items"][0]["withheld"][0]["code"] == "waiting_period_not_met"
+
+
+def test_from_incident_to_payment_the_partner_invoice_becomes_a_loss_item(db: Database) -> None:
+    """PRODUCT.md §2 (the My Number suspected leak): the desk hands over, the forensics
+    partner's invoice is approved, the claim opened from the incident pays it."""
+    from cybercover.services.dispatch import (
+        decide_cost,
+        dispatch_partner,
+        hand_over,
+        respond_dispatch,
+        submit_cost,
+    )
+    from cybercover.services.incidents import report_incident
+
+    world = seed(db)
+    handler, _ = handlers(db)
+    desk = authenticate(db, "desk@desk.jp", PASSWORD)
+    incident = report_incident(
+        db,
+        desk,
+        {
+            "summary": "マイナンバー流出の可能性 / My Number may have leaked",
+            "company_id": world["company"]["id"],
+            "occurred_at": "2026-08-03T08:15:00+09:00",
+        },
+    )
+    hand_over(db, desk, incident["id"])
+    dispatch = dispatch_partner(
+        db, desk, incident["id"], partner_id=world["partners"]["forensics"], service="investigation"
+    )
+    partner = authenticate(db, "forensics@partner.jp", PASSWORD)
+    respond_dispatch(db, partner, dispatch["id"], accept=True)
+    invoice = submit_cost(
+        db,
+        partner,
+        dispatch["id"],
+        kind="invoice",
+        description="フォレンジック調査",
+        amount_ex_tax=3_500_000,
+        tax_rate_percent=10,
+        registration_number="T7000012050002",
+    )
+    assert decide_cost(db, desk, invoice["id"], approve=True)["status"] == "approved"
+    claim = open_claim(db, handler, incident_id=incident["id"])
+    (item,) = claim["items"]
+    # 3,500,000 + 10 % tax = 3,850,000, as a response-cost loss item from the partner
+    assert (item["coverage"], item["amount"], item["category"]) == (
+        "response_costs",
+        3_850_000,
+        "partner:investigation",
+    )
+    paid = request_payment(db, handler, claim["id"], idempotency_key="mynum")
+    assert (paid["status"], paid["amount"]) == (
+        "paid",
+        3_850_000 - 100_000,
+    )  # within 10,000,000 authority
+
+
+def test_documents_are_attached_with_their_hash_and_bad_files_refused(db: Database) -> None:
+    import hashlib
+
+    from cybercover.services.claims import attach_document
+
+    world = seed(db)
+    handler, _ = handlers(db)
+    claim = open_claim(db, handler, policy_id=world["policy_id"], accident_at=ACCIDENT)
+    pdf = b"%PDF-1.7 claim form"
+    doc = attach_document(
+        db,
+        handler,
+        claim["id"],
+        filename="../secret/請求書.pdf",
+        content_type="application/pdf",
+        data=pdf,
+        max_bytes=1_000,
+    )
+    assert (doc["filename"], doc["sha256"]) == ("請求書.pdf", hashlib.sha256(pdf).hexdigest())
+    with pytest.raises(InputError):
+        attach_document(
+            db,
+            handler,
+            claim["id"],
+            filename="x.exe",
+            content_type="application/x-msdownload",
+            data=b"MZ",
+            max_bytes=1_000,
+        )

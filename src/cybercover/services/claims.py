@@ -10,6 +10,7 @@ same transaction. An idempotency key makes a retried request return the first pa
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
@@ -26,9 +27,11 @@ from cybercover.services.authz import Actor, authorize
 from cybercover.services.policies import policy_terms
 from cybercover.services.scope import load_policy
 from cybercover.services.uow import Database
+from cybercover.services.uploads import check_upload
 from cybercover.storage.models import (
     Claim,
     ClaimAdjudication,
+    ClaimDocument,
     ClaimPayment,
     ClaimRecovery,
     ClaimReserve,
@@ -52,6 +55,7 @@ __all__ = [
     "add_profit_loss_item",
     "adjudicate_claim",
     "approve_payment",
+    "attach_document",
     "complete_documents",
     "get_claim",
     "open_claim",
@@ -410,6 +414,45 @@ def _convert(fx: dict[str, Any]) -> tuple[int, dict[str, Any], list[Problem]]:
         },
         problems,
     )
+
+
+def attach_document(
+    db: Database,
+    actor: Actor,
+    claim_id: int,
+    *,
+    filename: str,
+    content_type: str,
+    data: bytes,
+    max_bytes: int,
+) -> dict[str, Any]:
+    """Attach a document to the claim (PDF/PNG/JPEG, size-limited, SHA-256 kept)."""
+    with db.unit_of_work() as uow:
+        claim = load_claim(uow.session, actor, claim_id, "claim.manage")  # refuse outsiders first
+        safe, problems = check_upload(filename, content_type, data, max_bytes)
+        if problems:
+            raise InputError(problems)
+        doc = ClaimDocument(
+            claim_id=claim.id,
+            filename=safe,
+            content_type=content_type,
+            size=len(data),
+            sha256=hashlib.sha256(data).hexdigest(),
+            data=data,
+            by=actor.user_id,
+            at=uow.now,
+        )
+        uow.session.add(doc)
+        uow.session.flush()
+        view = {
+            "id": doc.id,
+            "filename": safe,
+            "content_type": content_type,
+            "size": doc.size,
+            "sha256": doc.sha256,
+        }
+        uow.audit(actor.user_id, "claim.document", ("claim", claim.id), after=view)
+        return view
 
 
 def complete_documents(db: Database, actor: Actor, claim_id: int) -> dict[str, Any]:

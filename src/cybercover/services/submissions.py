@@ -9,7 +9,6 @@ must then be quoted again (Guidewire/Socotra style, STYLE.md).
 from __future__ import annotations
 
 import hashlib
-import re
 from datetime import date, timedelta
 from typing import Any
 
@@ -31,6 +30,7 @@ from cybercover.services.scope import (
 )
 from cybercover.services.snapshots import quote_view, submission_view
 from cybercover.services.uow import Database
+from cybercover.services.uploads import check_upload
 from cybercover.storage.models import (
     Company,
     CompanyAgency,
@@ -67,11 +67,6 @@ __all__ = [
     "upload_document",
 ]
 
-ALLOWED_UPLOADS = {
-    "application/pdf": b"%PDF-",
-    "image/png": b"\x89PNG\r\n\x1a\n",
-    "image/jpeg": b"\xff\xd8\xff",
-}
 UPLOAD_KINDS = ("isms_certificate", "application", "other")
 
 
@@ -229,9 +224,6 @@ def update_submission(
         return after
 
 
-_SAFE_NAME = re.compile(r"[^\w.\-]+", re.UNICODE)
-
-
 def upload_document(
     db: Database,
     actor: Actor,
@@ -257,40 +249,8 @@ def upload_document(
                 f"must be one of {', '.join(UPLOAD_KINDS)}",
             )
         )
-    magic = ALLOWED_UPLOADS.get(content_type)
-    if magic is None:
-        problems.append(
-            Problem(
-                "file",
-                "content_type",
-                "PDF・PNG・JPEG のみ受け付けます",
-                "only PDF, PNG and JPEG files are accepted",
-            )
-        )
-    elif not data.startswith(magic):
-        problems.append(
-            Problem(
-                "file",
-                "content_mismatch",
-                "ファイルの内容が形式と一致しません",
-                f"the file is not a {content_type} file",
-            )
-        )
-    if not data:
-        problems.append(Problem("file", "empty", "空のファイルです", "the file is empty"))
-    elif len(data) > max_bytes:
-        problems.append(
-            Problem(
-                "file",
-                "too_large",
-                f"{max_bytes:,}バイトを超えています",
-                f"the file is larger than {max_bytes:,} bytes",
-            )
-        )
-    safe = (
-        _SAFE_NAME.sub("_", filename.replace("\\", "/").rsplit("/", 1)[-1]).strip("._")[:200]
-        or "upload"
-    )
+    safe, file_problems = check_upload(filename, content_type, data, max_bytes)
+    problems.extend(file_problems)
     if problems:
         raise InputError(problems)
     with db.unit_of_work() as uow:

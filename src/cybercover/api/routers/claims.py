@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, File, Response, UploadFile
 from pydantic import AwareDatetime, BaseModel, Field
 
-from cybercover.api.deps import CurrentActor, Db
+from cybercover.api.deps import AppSettings, CurrentActor, Db
 from cybercover.services.claims import (
     add_loss_item,
     add_profit_loss_item,
     adjudicate_claim,
     approve_payment,
+    attach_document,
     complete_documents,
     get_claim,
     open_claim,
@@ -120,3 +121,23 @@ def documents_complete(claim_id: int, actor: CurrentActor, db: Db) -> dict[str, 
 @router.post("/claims/{claim_id}/recoveries", status_code=201)
 def recovery(claim_id: int, body: RecoveryIn, actor: CurrentActor, db: Db) -> dict[str, Any]:
     return record_recovery(db, actor, claim_id, **body.model_dump())
+
+
+@router.post("/claims/{claim_id}/documents", status_code=201)
+async def document(
+    claim_id: int,
+    actor: CurrentActor,
+    db: Db,
+    settings: AppSettings,
+    file: Annotated[UploadFile, File()],
+) -> dict[str, Any]:
+    data = await file.read(settings.max_upload_bytes + 1)
+    return attach_document(
+        db,
+        actor,
+        claim_id,
+        filename=file.filename or "document",
+        content_type=file.content_type or "",
+        data=data,
+        max_bytes=settings.max_upload_bytes,
+    )

@@ -5,6 +5,7 @@ from cybercover.storage.models.base import Base
 from cybercover.storage.models.claims import (
     Claim,
     ClaimAdjudication,
+    ClaimDocument,
     ClaimPayment,
     ClaimRecovery,
     ClaimReserve,
@@ -41,6 +42,7 @@ __all__ = [
     "Base",
     "Claim",
     "ClaimAdjudication",
+    "ClaimDocument",
     "ClaimPayment",
     "ClaimRecovery",
     "ClaimReserve",

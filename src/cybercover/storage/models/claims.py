@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Integer, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from cybercover.storage.models.base import Base, JsonDoc, Yen
@@ -14,6 +14,7 @@ from cybercover.storage.models.base import Base, JsonDoc, Yen
 __all__ = [
     "Claim",
     "ClaimAdjudication",
+    "ClaimDocument",
     "ClaimPayment",
     "ClaimRecovery",
     "ClaimReserve",
@@ -106,6 +107,22 @@ class ClaimRecovery(Base):
     amount: Mapped[int] = mapped_column(Yen)
     from_party: Mapped[str] = mapped_column(String(200))
     note: Mapped[str] = mapped_column(String(500))
+    by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    at: Mapped[datetime]
+
+
+class ClaimDocument(Base):
+    """A document attached to a claim (claim form, invoices, court papers), with its hash."""
+
+    __tablename__ = "claim_documents"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id"), index=True)
+    filename: Mapped[str] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
     by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     at: Mapped[datetime]
 

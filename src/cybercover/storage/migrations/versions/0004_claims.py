@@ -2,7 +2,7 @@
 
 Revision ID: 0004
 Revises: 0003
-Create Date: 2026-11-24 19:27:12.799233
+Create Date: 2026-11-24 19:46:00.277035
 """
 
 from __future__ import annotations
@@ -120,6 +120,26 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_claim_adjudications_claim_id"), ["claim_id"], unique=False
         )
+
+    op.create_table(
+        "claim_documents",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("claim_id", sa.Integer(), nullable=False),
+        sa.Column("filename", sa.String(length=200), nullable=False),
+        sa.Column("content_type", sa.String(length=100), nullable=False),
+        sa.Column("size", sa.Integer(), nullable=False),
+        sa.Column("sha256", sa.String(length=64), nullable=False),
+        sa.Column("data", sa.LargeBinary(), nullable=False),
+        sa.Column("by", sa.Integer(), nullable=False),
+        sa.Column("at", cybercover.storage.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["by"], ["users.id"], name=op.f("fk_claim_documents_by_users")),
+        sa.ForeignKeyConstraint(
+            ["claim_id"], ["claims.id"], name=op.f("fk_claim_documents_claim_id_claims")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_claim_documents")),
+    )
+    with op.batch_alter_table("claim_documents", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_claim_documents_claim_id"), ["claim_id"], unique=False)
 
     op.create_table(
         "claim_payments",
@@ -244,6 +264,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_claim_payments_claim_id"))
 
     op.drop_table("claim_payments")
+    with op.batch_alter_table("claim_documents", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_claim_documents_claim_id"))
+
+    op.drop_table("claim_documents")
     with op.batch_alter_table("claim_adjudications", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_claim_adjudications_claim_id"))
 
