@@ -91,6 +91,7 @@ def test_the_page_leak_example_from_items_to_payment(db: Database) -> None:
             amount=amount,
             # ¥650 gifts to 30,000 customers: within the ¥1,000-per-person cap
             victims=30_000 if category == "apology_gifts" else None,
+            consent=category == "apology_gifts",
         )
     sheet = adjudicate_claim(db, handler, claim["id"])
     # liability 6,100,000 − 100,000 deductible; response 36,400,000 − 100,000 → the 30,000,000 limit
@@ -479,6 +480,7 @@ def test_cost_heads_apply_to_claims_too(db: Database) -> None:
         description="見舞品 650円 × 30,000人",
         amount=19_500_000,
         victims=15_000,
+        consent=True,
     )
     sheet = adjudicate_claim(db, handler, claim["id"])
     # cap ¥1,000 × 15,000 people = 15,000,000; less the 100,000 deductible = 14,900,000
@@ -682,3 +684,22 @@ def test_documents_are_attached_with_their_hash_and_bad_files_refused(db: Databa
             data=b"MZ",
             max_bytes=1_000,
         )
+
+
+def test_apology_gifts_without_the_insurers_prior_consent_are_not_paid(db: Database) -> None:
+    world = seed(db)
+    handler, _ = handlers(db)
+    claim = open_claim(db, handler, policy_id=world["policy_id"], accident_at=ACCIDENT)
+    add_loss_item(
+        db,
+        handler,
+        claim["id"],
+        coverage="response_costs",
+        category="apology_gifts",
+        description="見舞品",
+        amount=650_000,
+        victims=1_000,
+    )
+    sheet = adjudicate_claim(db, handler, claim["id"])
+    assert sheet["items"][0]["withheld"][0]["code"] == "consent_required"
+    assert sheet["payable"]["response_costs"] == 0

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from cybercover.claims import compute_profit_loss, longest_unbroken_hours, parse_profit_loss_input
 from cybercover.errors import ConflictError, ForbiddenError, InputError, NotFoundError, Problem
-from cybercover.product import find_product
+from cybercover.product import default_product, find_product
 from cybercover.services.audit import jsonable
 from cybercover.services.authz import Actor, authorize
 from cybercover.services.policies import policy_terms
@@ -45,6 +45,9 @@ from cybercover.storage.models import (
 from cybercover.terms import Accident, Ledger, LossLine, adjudicate
 from cybercover.terms.model import Adjudication, PolicyTerms
 from cybercover.timeutil import JST
+
+CONSENT_HEADS = frozenset(h.code for h in default_product().cost_heads if h.consent_required)
+"""Cost heads paid only with the insurer's prior consent (product ``consent_required``)."""
 
 RANSOM = "ransom"
 """Loss-item category never paid (Japanese cyber products generally exclude ransom
@@ -254,11 +257,14 @@ def add_loss_item(
     amount: int | None = None,
     fx: dict[str, Any] | None = None,
     victims: int | None = None,
+    consent: bool = False,
 ) -> dict[str, Any]:
     """A loss item in yen, or in a foreign currency converted at a recorded rate and
     date (a judgement abroad: 海外訴訟), floored once to the yen."""
     problems: list[Problem] = []
     details: dict[str, Any] = {}
+    if consent:
+        details["consent"] = {"by": actor.user_id}
     if victims is not None:
         if isinstance(victims, bool) or not isinstance(victims, int) or victims < 0:
             problems.append(
@@ -627,6 +633,13 @@ def _refusal(
     claim: Claim, retro: date, period: tuple[datetime, datetime], item: LossItem
 ) -> dict[str, str] | None:
     """Why an item is refused before the terms engine sees it, or None."""
+    if item.category in CONSENT_HEADS and not item.details.get("consent"):
+        return {
+            "code": "consent_required",
+            "clause": "REFERENCE.md §4 (the insurer's prior consent)",
+            "ja": "この費目は保険会社の事前の同意が必要です（同意の記録がありません）",
+            "en": "this cost head needs the insurer's prior consent, and none is recorded",
+        }
     if item.category == RANSOM:
         return {
             "code": "ransom_not_covered",

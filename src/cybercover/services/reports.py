@@ -113,6 +113,16 @@ def loss_ratio(db: Database, actor: Actor, at: datetime) -> dict[str, Any]:
     }
     for figures in by_part.values():
         figures["incurred"] = figures["paid"] + figures["outstanding"]
+    by_period: dict[str, dict[str, int]] = {}
+    for r in rows:
+        month = r["accident_date_jst"][:7]
+        bucket = by_period.setdefault(
+            month, {"paid": 0, "outstanding": 0, "incurred": 0, "recovered": 0}
+        )
+        bucket["paid"] += r["paid_total"]
+        bucket["outstanding"] += r["outstanding_total"]
+        bucket["incurred"] += r["incurred_total"]
+        bucket["recovered"] += r["recovered"]
     recovered = sum(r["recovered"] for r in rows)
     incurred = sum(f["incurred"] for f in by_part.values()) - recovered
     ratio = Fraction(incurred, earned) if earned else None
