@@ -179,6 +179,7 @@ class CostHeadDef(_Strict):
     share_percent: StrictInt = Field(ge=1, le=100)
     head_limit: Yen | None = Field(default=None, gt=0)
     per_victim_cap: Yen | None = Field(default=None, gt=0)
+    per_company_cap: Yen | None = Field(default=None, gt=0)
     consent_required: StrictBool = False
     source: str
 

@@ -257,6 +257,7 @@ def add_loss_item(
     amount: int | None = None,
     fx: dict[str, Any] | None = None,
     victims: int | None = None,
+    victim_companies: int | None = None,
     consent: bool = False,
 ) -> dict[str, Any]:
     """A loss item in yen, or in a foreign currency converted at a recorded rate and
@@ -265,6 +266,21 @@ def add_loss_item(
     details: dict[str, Any] = {}
     if consent:
         details["consent"] = {"by": actor.user_id}
+    if victim_companies is not None:
+        if (
+            isinstance(victim_companies, bool)
+            or not isinstance(victim_companies, int)
+            or victim_companies < 0
+        ):
+            problems.append(
+                Problem(
+                    "victim_companies",
+                    "non_negative",
+                    "0以上の整数で指定してください",
+                    "must be a whole number, not negative",
+                )
+            )
+        details["victim_companies"] = victim_companies
     if victims is not None:
         if isinstance(victims, bool) or not isinstance(victims, int) or victims < 0:
             problems.append(
@@ -581,7 +597,13 @@ def _run(
         else None,
         causes=tuple(claim.causes),
         losses=tuple(
-            LossLine(i.coverage, i.amount, i.category, i.details.get("victims"))
+            LossLine(
+                i.coverage,
+                i.amount,
+                i.category,
+                i.details.get("victims"),
+                i.details.get("victim_companies"),
+            )
             for i in items
             if _refusal(claim, *policy_retro(session, claim), i) is None
         ),

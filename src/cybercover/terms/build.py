@@ -240,7 +240,9 @@ def build_policy_terms(
         waiting=WaitingPeriod(hours, "qualifying" if mode == "qualifying" else "time_deductible"),
         labels=labels,
         cost_heads=tuple(
-            CostHead(h.code, h.part, h.share_percent, h.head_limit, h.per_victim_cap)
+            CostHead(
+                h.code, h.part, h.share_percent, h.head_limit, h.per_victim_cap, h.per_company_cap
+            )
             for h in product.cost_heads
         ),
     )

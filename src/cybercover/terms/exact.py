@@ -88,11 +88,12 @@ def _heads(
         total = sum(lines[i].amount for i in idx)
         steps: list[Reason] = []
         amount = total
-        if head.per_victim_cap is not None:
+        if head.per_victim_cap is not None or head.per_company_cap is not None:
             victims = sum(lines[i].victims or 0 for i in idx)
-            cap = head.per_victim_cap * victims
+            companies = sum(lines[i].victim_companies or 0 for i in idx)
+            cap = (head.per_victim_cap or 0) * victims + (head.per_company_cap or 0) * companies
             if amount > cap:
-                steps.append(R.head_victim_cap(terms, amount - cap, head, victims))
+                steps.append(R.head_victim_cap(terms, amount - cap, head, victims, companies))
                 amount = cap
         if head.share_percent < 100:
             kept = amount * head.share_percent // 100

@@ -67,6 +67,7 @@ class CostHead:
     share_percent: int
     head_limit: int | None
     per_victim_cap: int | None
+    per_company_cap: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +115,7 @@ class LossLine:
     amount: int
     category: str | None = None
     victims: int | None = None
+    victim_companies: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

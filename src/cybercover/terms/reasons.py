@@ -178,16 +178,20 @@ def aggregate(terms: PolicyTerms, amount: int) -> Reason:
     )
 
 
-def head_victim_cap(terms: PolicyTerms, amount: int, head: CostHead, victims: int) -> Reason:
+def head_victim_cap(
+    terms: PolicyTerms, amount: int, head: CostHead, victims: int, companies: int = 0
+) -> Reason:
     ja, en = terms.label(f"head:{head.code}")
-    cap = head.per_victim_cap or 0
+    person, company = head.per_victim_cap or 0, head.per_company_cap or 0
+    cap = person * victims + company * companies
     return Reason(
         "cost_head_victim_cap",
         amount,
         "REFERENCE.md §4 (per-victim cap)",
-        f"{ja}は1人あたり{format_yen(cap)}まで（{victims:,}人分 {format_yen(cap * victims)}）",
-        f"{en} are paid up to {format_yen_en(cap)} per person ({victims:,} people: "
-        f"{format_yen_en(cap * victims)})",
+        f"{ja}は1人あたり{format_yen(person)}・1社あたり{format_yen(company)}まで"
+        f"（{victims:,}人・{companies:,}社分 {format_yen(cap)}）",
+        f"{en} are paid up to {format_yen_en(person)} per person and {format_yen_en(company)} "
+        f"per company ({victims:,} people, {companies:,} companies: {format_yen_en(cap)})",
     )
 
 

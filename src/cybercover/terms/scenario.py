@@ -122,6 +122,7 @@ class LossIn(_In):
     amount: StrictInt = Field(ge=0)
     category: str | None = None
     victims: StrictInt | None = Field(default=None, ge=0)
+    victim_companies: StrictInt | None = Field(default=None, ge=0)
     description: str | None = None
 
 
@@ -240,7 +241,13 @@ def parse_scenario(data: Any, product: Product) -> tuple[PolicyTerms, list[Accid
                 outage_hours=acc.outage_hours,
                 causes=tuple(acc.causes),
                 losses=tuple(
-                    LossLine(loss.coverage, loss.amount, loss.category, loss.victims)
+                    LossLine(
+                        loss.coverage,
+                        loss.amount,
+                        loss.category,
+                        loss.victims,
+                        loss.victim_companies,
+                    )
                     for loss in acc.losses
                 ),
             )

@@ -225,6 +225,7 @@ def prepare_accidents(
     heads = [(h.part, h.code) for h in terms.cost_heads]
     head_totals = np.zeros((len(accidents), len(heads)), np.int64)
     head_victims = np.zeros((len(accidents), len(heads)), np.int64)
+    head_companies = np.zeros((len(accidents), len(heads)), np.int64)
     for row, i in enumerate(order):
         acc = accidents[int(i)]
         for line in acc.losses:
@@ -233,6 +234,7 @@ def prepare_accidents(
                 h = heads.index(key)
                 head_totals[row, h] += line.amount
                 head_victims[row, h] += line.victims or 0
+                head_companies[row, h] += line.victim_companies or 0
             else:
                 losses[row, codes.index(line.coverage)] += line.amount
         if acc.outage_hours is not None:
@@ -243,13 +245,15 @@ def prepare_accidents(
         in_period = terms.covers(acc.occurred_at)
         for p, part in enumerate(terms.parts):
             void[row, p] = not in_period or any(c in part.excluded_by for c in acc.causes)
-    adjusted = apply_cost_heads(terms, head_totals, head_victims)
+    adjusted = apply_cost_heads(terms, head_totals, head_victims, head_companies)
     for h, head in enumerate(terms.cost_heads):
         losses[:, codes.index(head.part)] += adjusted[:, h]
     return losses, outage, void, order
 
 
-def apply_cost_heads(terms: PolicyTerms, totals: I64, victims: I64) -> I64:
+def apply_cost_heads(
+    terms: PolicyTerms, totals: I64, victims: I64, companies: I64 | None = None
+) -> I64:
     """Cost heads over arrays (REFERENCE.md §4): ``totals`` and ``victims`` are ``(M, H)``
     per accident and head (``terms.cost_heads`` order); each is held to its per-victim cap,
     its payment share (floored) and its head limit, exactly as the exact path does. Add
@@ -258,8 +262,11 @@ def apply_cost_heads(terms: PolicyTerms, totals: I64, victims: I64) -> I64:
     out = np.array(totals, dtype=np.int64, copy=True)
     for h, head in enumerate(heads):
         column = out[:, h]
-        if head.per_victim_cap is not None:
-            np.minimum(column, head.per_victim_cap * victims[:, h], out=column)
+        if head.per_victim_cap is not None or head.per_company_cap is not None:
+            cap = (head.per_victim_cap or 0) * victims[:, h]
+            if companies is not None:
+                cap = cap + (head.per_company_cap or 0) * companies[:, h]
+            np.minimum(column, cap, out=column)
         if head.share_percent < 100:
             column[:] = column * head.share_percent // 100
         if head.head_limit is not None:

@@ -562,3 +562,22 @@ def test_a_per_victim_cap_share_and_head_limit_cut_their_own_lines_first(product
     part = result.parts[1]
     assert part.claimed == 43_500_000
     assert sum(r.amount for r in part.reasons) == 43_500_000 - 32_500_000
+
+
+def test_apology_gifts_to_people_and_companies_are_capped_per_person_and_per_company(
+    product: Product,
+) -> None:
+    from cybercover.terms import LossLine
+
+    terms = make_terms(product, limits={RESP: 100_000_000})
+    acc = accident("A", jst(2026, 9, 14))
+    acc = type(acc)(
+        acc.id, acc.occurred_at, None, (), (LossLine(RESP, 500_000, "apology_gifts", 100, 2),)
+    )
+    line = adjudicate(terms, [acc]).accidents[0].lines[0]
+    # ¥1,000 × 100 people + ¥50,000 × 2 companies = 200,000
+    assert (line.paid, [(r.code, r.amount) for r in line.reasons]) == (
+        200_000,
+        [("cost_head_victim_cap", 300_000)],
+    )
+    assert "50,000円" in line.reasons[0].ja

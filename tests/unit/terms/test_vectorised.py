@@ -175,6 +175,7 @@ def accidents(draw: st.DrawFn) -> list[Accident]:
                     st.integers(0, 5_000),
                     st.sampled_from([None, None, *HEADS]),
                     st.integers(0, 4),
+                    st.integers(0, 2),
                 ),
                 max_size=6,
             )
@@ -187,8 +188,8 @@ def accidents(draw: st.DrawFn) -> list[Accident]:
                 outage,
                 tuple(causes),
                 tuple(
-                    LossLine("response_costs", a, cat, v) if cat else LossLine(c, a)
-                    for c, a, cat, v in lines
+                    LossLine("response_costs", a, cat, v, k) if cat else LossLine(c, a)
+                    for c, a, cat, v, k in lines
                 ),
             )
         )

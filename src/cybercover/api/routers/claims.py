@@ -45,6 +45,7 @@ class ItemIn(BaseModel):
     amount: int | None = None
     fx: dict[str, Any] | None = None
     victims: int | None = None
+    victim_companies: int | None = None
     consent: bool = False
 
 
