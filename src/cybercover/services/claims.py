@@ -14,14 +14,14 @@ import hashlib
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from cybercover.claims import compute_profit_loss, longest_unbroken_hours, parse_profit_loss_input
 from cybercover.errors import ConflictError, ForbiddenError, InputError, NotFoundError, Problem
-from cybercover.product import default_product, find_product
+from cybercover.product import find_product
 from cybercover.services.audit import jsonable
 from cybercover.services.authz import Actor, authorize
 from cybercover.services.policies import policy_terms
@@ -45,9 +45,6 @@ from cybercover.storage.models import (
 from cybercover.terms import Accident, Ledger, LossLine, adjudicate
 from cybercover.terms.model import Adjudication, PolicyTerms
 from cybercover.timeutil import JST
-
-CONSENT_HEADS = frozenset(h.code for h in default_product().cost_heads if h.consent_required)
-"""Cost heads paid only with the insurer's prior consent (product ``consent_required``)."""
 
 RANSOM = "ransom"
 """Loss-item category never paid (Japanese cyber products generally exclude ransom
@@ -589,6 +586,7 @@ def _run(
         .where(LossItem.claim_id == claim.id, LossItem.status == "active")
         .order_by(LossItem.id)
     ).scalars()
+    context = policy_context(session, claim)
     accident = Accident(
         id=claim.number,
         occurred_at=claim.accident_at,
@@ -605,7 +603,7 @@ def _run(
                 i.details.get("victim_companies"),
             )
             for i in items
-            if _refusal(claim, *policy_retro(session, claim), i) is None
+            if _refusal(claim, context, i) is None
         ),
     )
     return adjudicate(terms, [accident], ledger=before), paid
@@ -644,18 +642,28 @@ def _readjudicate(uow: Any, claim: Claim, actor: Actor) -> dict[str, Any]:
     return worksheet
 
 
-def policy_retro(session: Session, claim: Claim) -> tuple[date, tuple[datetime, datetime]]:
-    """The policy's retroactive date and period, for the claims-made checks."""
+class ClaimContext(NamedTuple):
+    """What the checks before the engine need of the claim's policy."""
+
+    retro: date
+    period: tuple[datetime, datetime]
+    consent_heads: frozenset[str]  # cost heads paid only with the insurer's prior consent
+
+
+def policy_context(session: Session, claim: Claim) -> ClaimContext:
+    """The policy's retroactive date, period and consent-required heads (of the product
+    version the policy was sold under)."""
     policy = session.get(Policy, claim.policy_id)
     assert policy is not None
-    return policy.retroactive_date, (policy.period_start, policy.period_end)
+    product = find_product(policy.product_code, policy.product_version)
+    heads = frozenset(h.code for h in product.cost_heads if h.consent_required)
+    return ClaimContext(policy.retroactive_date, (policy.period_start, policy.period_end), heads)
 
 
-def _refusal(
-    claim: Claim, retro: date, period: tuple[datetime, datetime], item: LossItem
-) -> dict[str, str] | None:
+def _refusal(claim: Claim, context: ClaimContext, item: LossItem) -> dict[str, str] | None:
     """Why an item is refused before the terms engine sees it, or None."""
-    if item.category in CONSENT_HEADS and not item.details.get("consent"):
+    retro, period = context.retro, context.period
+    if item.category in context.consent_heads and not item.details.get("consent"):
         return {
             "code": "consent_required",
             "clause": "REFERENCE.md §4 (the insurer's prior consent)",
@@ -705,11 +713,11 @@ def _worksheet(
             .order_by(LossItem.id)
         ).scalars()
     )
-    retro, period = policy_retro(session, claim)
-    paid_items = [i for i in items if _refusal(claim, retro, period, i) is None]
+    context = policy_context(session, claim)
+    paid_items = [i for i in items if _refusal(claim, context, i) is None]
     refused = []
     for item in items:
-        reason = _refusal(claim, retro, period, item)
+        reason = _refusal(claim, context, item)
         if reason is not None:
             refused.append(
                 {
