@@ -365,38 +365,9 @@ BI_OPTION = {
 
 def test_the_shared_limit_then_the_aggregate_across_two_claims(db: Database) -> None:
     """examples/shared-limit-then-aggregate.json, as two claims on one policy."""
-    from cybercover.services.companies import create_company
-    from cybercover.services.policies import PREBIND_KINDS, bind_quote, issue_policy
-    from cybercover.services.submissions import (
-        create_submission,
-        quote_submission,
-        record_prebind,
-        update_submission,
-    )
-    from tests.factories import CLEAN_ANSWERS
-    from tests.integration.test_access_matrix import START_DATE
-    from tests.integration.test_lifecycle_api import COMPANY
-
     seed(db)
     handler, manager = handlers(db)
-    agent = authenticate(db, "agent@lac.jp", PASSWORD)
-    second = {
-        **COMPANY,
-        "corporate_number": "2000012010019",
-        "name": "第二株式会社",
-        "agency_codes": ["lac"],
-    }
-    company = create_company(db, agent, second)
-    sid = create_submission(db, agent, company_id=company["id"], start_date=START_DATE)["id"]
-    update_submission(db, agent, sid, disclosure=CLEAN_ANSWERS)
-    quote = quote_submission(db, agent, sid, [BI_OPTION])["quotes"][0]
-    for kind, result in PREBIND_KINDS.items():
-        record_prebind(db, agent, sid, kind=kind, result=result)
-    policy = issue_policy(
-        db,
-        agent,
-        bind_quote(db, agent, quote["id"], payment_plan="lump_sum", payment_method="invoice")["id"],
-    )
+    policy = bi_policy(db, "2000012010019", BI_OPTION)
 
     ransom = open_claim(
         db,
@@ -491,8 +462,11 @@ def test_cost_heads_apply_to_claims_too(db: Database) -> None:
     ]
 
 
-def bi_policy(db: Database, corporate_number: str) -> dict[str, Any]:
-    """A policy with the business-interruption option (plan ② + BI, 6 h qualifying)."""
+def bi_policy(
+    db: Database, corporate_number: str, option: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """A policy of ``option`` (by default plan ② + BI, 6 h qualifying, 100,000 deductibles)
+    for a second company of the lac agency."""
     from cybercover.services.companies import create_company
     from cybercover.services.policies import PREBIND_KINDS, bind_quote, issue_policy
     from cybercover.services.submissions import (
@@ -518,7 +492,7 @@ def bi_policy(db: Database, corporate_number: str) -> dict[str, Any]:
     )
     sid = create_submission(db, agent, company_id=company["id"], start_date=START_DATE)["id"]
     update_submission(db, agent, sid, disclosure=CLEAN_ANSWERS)
-    option = {
+    option = option or {
         **PLAN_2_BI,
         "waiting_period": {"hours": 6, "mode": "qualifying"},
         "deductibles": {

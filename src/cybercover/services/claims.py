@@ -318,30 +318,19 @@ def add_loss_item(
             )
         if problems:
             raise InputError(problems)
-        if claim.status != "open":
-            raise ConflictError("claim_closed", "この請求は終了しています", "the claim is closed")
-        item = LossItem(
-            claim_id=claim.id,
+        assert amount is not None  # checked above, or converted from the foreign amount
+        return _store_item(
+            uow,
+            claim,
+            actor,
             coverage=coverage,
             category=category[:48] or "other",
             description=description[:500],
             amount=amount,
             source="handler",
             details=details,
-            status="active",
-            created_by=actor.user_id,
-            created_at=uow.now,
+            audit={"coverage": coverage, "category": category[:48] or "other", "amount": amount},
         )
-        uow.session.add(item)
-        uow.session.flush()
-        _readjudicate(uow, claim, actor)
-        uow.audit(
-            actor.user_id,
-            "claim.item",
-            ("claim", claim.id),
-            after={"coverage": coverage, "category": item.category, "amount": amount},
-        )
-        return _claim_view(uow.session, claim)
 
 
 def add_profit_loss_item(
@@ -352,31 +341,55 @@ def add_profit_loss_item(
     with db.unit_of_work() as uow:
         claim = load_claim(uow.session, actor, claim_id, "claim.manage")  # refuse outsiders first
         result = compute_profit_loss(parse_profit_loss_input(inputs, prefix=("profit_loss",)))
-        if claim.status != "open":
-            raise ConflictError("claim_closed", "この請求は終了しています", "the claim is closed")
         details = jsonable(result.as_dict())
-        item = LossItem(
-            claim_id=claim.id,
+        return _store_item(
+            uow,
+            claim,
+            actor,
             coverage="profit_loss",
             category="loss_of_profit",
             description="喪失利益（計算） / loss of profit (computed)",
             amount=result.total,
             source="profit_computation",
             details=details,
+            audit={"coverage": "profit_loss", "amount": result.total, "computation": details},
+        )
+
+
+def _store_item(
+    uow: Any,
+    claim: Claim,
+    actor: Actor,
+    *,
+    coverage: str,
+    category: str,
+    description: str,
+    amount: int,
+    source: str,
+    details: dict[str, Any],
+    audit: dict[str, Any],
+) -> dict[str, Any]:
+    """Add a loss item to an open claim, re-adjudicate, audit: one step for every kind."""
+    if claim.status != "open":
+        raise ConflictError("claim_closed", "この請求は終了しています", "the claim is closed")
+    uow.session.add(
+        LossItem(
+            claim_id=claim.id,
+            coverage=coverage,
+            category=category,
+            description=description,
+            amount=amount,
+            source=source,
+            details=details,
             status="active",
             created_by=actor.user_id,
             created_at=uow.now,
         )
-        uow.session.add(item)
-        uow.session.flush()
-        _readjudicate(uow, claim, actor)
-        uow.audit(
-            actor.user_id,
-            "claim.item",
-            ("claim", claim.id),
-            after={"coverage": "profit_loss", "amount": result.total, "computation": details},
-        )
-        return _claim_view(uow.session, claim)
+    )
+    uow.session.flush()
+    _readjudicate(uow, claim, actor)
+    uow.audit(actor.user_id, "claim.item", ("claim", claim.id), after=audit)
+    return _claim_view(uow.session, claim)
 
 
 def _convert(fx: dict[str, Any]) -> tuple[int, dict[str, Any], list[Problem]]:
