@@ -26,6 +26,7 @@ from cybercover.services.uow import Clock, Database
 from cybercover.settings import Settings
 from cybercover.storage.db import make_engine
 from cybercover.storage.migrate import migrate
+from cybercover.web import install_pages
 
 __all__ = ["create_app"]
 
@@ -80,4 +81,5 @@ def create_app(
         audit.router,
     ):
         app.include_router(router, prefix="/api/v1")
+    install_pages(app)  # the pages (issue #7): HTML over the same services
     return app

@@ -25,7 +25,7 @@ from cybercover.product import find_product
 from cybercover.services.audit import jsonable
 from cybercover.services.authz import Actor, authorize
 from cybercover.services.policies import policy_terms
-from cybercover.services.scope import load_policy
+from cybercover.services.scope import load_policy, visible_company_ids
 from cybercover.services.uow import Database
 from cybercover.services.uploads import check_upload
 from cybercover.storage.models import (
@@ -58,6 +58,9 @@ __all__ = [
     "attach_document",
     "complete_documents",
     "get_claim",
+    "latest_worksheet",
+    "limits_left",
+    "list_claims",
     "open_claim",
     "record_recovery",
     "request_payment",
@@ -1040,3 +1043,74 @@ def get_claim(db: Database, actor: Actor, claim_id: int) -> dict[str, Any]:
             ).scalars()
         ]
         return view
+
+
+def list_claims(db: Database, actor: Actor) -> list[dict[str, Any]]:
+    """Claims the actor may read, newest first, with what each has been paid."""
+    authorize(actor, "claim.read")
+    with db.sessions() as session:
+        query = select(Claim, Policy).join(Policy, Policy.id == Claim.policy_id)
+        ids = visible_company_ids(session, actor)
+        if ids is not None:
+            query = query.where(Policy.company_id.in_(ids))
+        return [
+            {
+                "id": claim.id,
+                "number": claim.number,
+                "policy_id": policy.id,
+                "policy_number": policy.number,
+                "incident_id": claim.incident_id,
+                "status": claim.status,
+                "accident_at": claim.accident_at.isoformat(),
+                "paid": sum(_paid_by_claim(session, claim.id).values()),
+            }
+            for claim, policy in session.execute(query.order_by(Claim.id.desc())).all()
+        ]
+
+
+def limits_left(db: Database, actor: Actor, policy_id: int) -> dict[str, Any]:
+    """What remains of each bought part's limit and of the aggregate after the payments
+    on the policy's erosion ledger (limits are per accident and per period alike)."""
+    with db.sessions() as session:
+        policy = load_policy(session, actor, policy_id, "policy.read")
+        terms = policy_terms(policy, deductibles=False)
+        row = session.get(PolicyLedger, policy.id)
+        used = dict(row.parts) if row is not None else {}
+        aggregate_used = row.aggregate if row is not None else 0
+        parts = [
+            {
+                "code": p.code,
+                "label": dict(zip(("ja", "en"), terms.label(p.code), strict=True)),
+                "limit": p.limit,
+                "paid": used.get(p.code, 0),
+                "left": max(p.limit - used.get(p.code, 0), 0),
+            }
+            for p in terms.parts
+            if p.bought
+        ]
+        return {
+            "policy_id": policy.id,
+            "parts": parts,
+            "aggregate": {
+                "label": dict(zip(("ja", "en"), terms.label("aggregate"), strict=True)),
+                "limit": terms.aggregate,
+                "paid": aggregate_used,
+                "left": max(terms.aggregate - aggregate_used, 0),
+            },
+        }
+
+
+def latest_worksheet(db: Database, actor: Actor, claim_id: int) -> dict[str, Any] | None:
+    """The worksheet kept by the claim's last adjudication (every item change makes
+    one), with when it was made; None before the first."""
+    with db.sessions() as session:
+        claim = load_claim(session, actor, claim_id, "claim.read")
+        row = session.execute(
+            select(ClaimAdjudication)
+            .where(ClaimAdjudication.claim_id == claim.id)
+            .order_by(ClaimAdjudication.id.desc())
+            .limit(1)
+        ).scalar_one_or_none()
+        if row is None:
+            return None
+        return {**row.worksheet, "at": row.at.isoformat()}

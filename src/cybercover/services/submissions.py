@@ -62,6 +62,7 @@ __all__ = [
     "list_submissions",
     "quote_submission",
     "record_prebind",
+    "referral_queue",
     "renew_policy",
     "update_submission",
     "upload_document",
@@ -653,3 +654,34 @@ def get_quote(db: Database, actor: Actor, quote_id: int) -> dict[str, Any]:
     with db.sessions() as session:
         quote, _submission = load_quote(session, actor, quote_id, "submission.read")
         return quote_view(quote)
+
+
+def referral_queue(db: Database, actor: Actor) -> list[dict[str, Any]]:
+    """The underwriter's queue: submissions with an issue still open, oldest first, each
+    with its company's name and every issue it raised."""
+    authorize(actor, "underwriting.decide")
+    with db.sessions() as session:
+        open_ids = (
+            select(UnderwritingIssueRow.submission_id)
+            .where(UnderwritingIssueRow.status == "open")
+            .distinct()
+        )
+        out = []
+        for submission in session.execute(
+            select(Submission).where(Submission.id.in_(open_ids)).order_by(Submission.id)
+        ).scalars():
+            company = session.get(Company, submission.company_id)
+            issues = session.execute(
+                select(UnderwritingIssueRow)
+                .where(UnderwritingIssueRow.submission_id == submission.id)
+                .order_by(UnderwritingIssueRow.id)
+            ).scalars()
+            out.append(
+                {
+                    **submission_view(submission),
+                    "company_name": company.name if company else "",
+                    "options": submission.options,
+                    "issues": [_issue_view(r) for r in issues],
+                }
+            )
+        return out

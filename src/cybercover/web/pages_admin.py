@@ -1,0 +1,103 @@
+"""The administrator's page: users and organisations, product versions, and the audit
+log's hash chain verified on demand."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Response
+
+from cybercover.errors import ConflictError, InputError
+from cybercover.product import load_product, products_dir
+from cybercover.services.audit import recent_audit, verify_audit_as
+from cybercover.services.people import (
+    ORG_KINDS,
+    create_organisation,
+    create_user,
+    list_organisations,
+    list_users,
+)
+from cybercover.web.common import PageDep, form_problems, redirect, render
+from cybercover.web.forms import as_int, form_data, whole_number
+from cybercover.web.labels import ROLES
+
+router = APIRouter()
+
+
+def _admin_page(
+    page: PageDep,
+    status: int = 200,
+    problems: Any = (),
+    form: Any = None,
+    verify: bool = False,
+) -> Response:
+    users = list_users(page.db, page.actor)  # refuses anyone but an administrator first
+    organisations = list_organisations(page.db, page.actor)
+    report = verify_audit_as(page.db, page.actor) if verify else None
+    return render(
+        page.request,
+        "admin.html",
+        {
+            "users": users,
+            "organisations": organisations,
+            "org_names": {o["id"]: o["name"] for o in organisations},
+            "org_choices": [(o["id"], f"{o['name']} ({o['kind']})") for o in organisations],
+            "org_kinds": ORG_KINDS,
+            "roles": list(ROLES),
+            "products": [
+                load_product(path).product for path in sorted(products_dir().glob("*.toml"))
+            ],
+            "audit": recent_audit(page.db, page.actor, 20),
+            "report": report,
+            "form": form or {},
+        },
+        page=page,
+        status=status,
+        problems=problems,
+    )
+
+
+@router.get("/admin")
+def admin_home(page: PageDep, verify: int = 0) -> Response:
+    return _admin_page(page, verify=bool(verify))
+
+
+@router.post("/admin/users")
+async def admin_user(page: PageDep) -> Response:
+    form = await form_data(page)
+    try:
+        authority = as_int(form.get("payment_authority"))
+        create_user(
+            page.db,
+            page.actor,
+            organisation_id=whole_number(form, "organisation_id"),
+            email=form.get("email", ""),
+            display_name=form.get("display_name", ""),
+            role=form.get("role", ""),
+            password=form.get("password", ""),
+            payment_authority=whole_number(form, "payment_authority")
+            if authority is not None
+            else None,
+            underwriting_authority=whole_number(form, "underwriting_authority")
+            if form.get("underwriting_authority")
+            else 0,
+        )
+    except (InputError, ConflictError) as exc:
+        return _admin_page(page, 422, form_problems(exc), form)
+    return redirect("/admin", "user")
+
+
+@router.post("/admin/organisations")
+async def admin_organisation(page: PageDep) -> Response:
+    form = await form_data(page)
+    try:
+        create_organisation(
+            page.db,
+            page.actor,
+            kind=form.get("kind", ""),
+            code=form.get("code", ""),
+            name=form.get("name", ""),
+        )
+    except (InputError, ConflictError) as exc:
+        return _admin_page(page, 422, form_problems(exc), form)
+    return redirect("/admin", "organisation")

@@ -1,0 +1,375 @@
+"""Policyholder, agent and underwriter pages: cover at a glance, clients, submissions with
+the disclosure form, quotes side by side, bind, endorse, renew, cancel, commission, and
+the referral queue."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Response
+
+from cybercover.api.routers.billing import parse_month
+from cybercover.demo import OPTIONS
+from cybercover.errors import ConflictError, InputError, Problem
+from cybercover.product import find_product
+from cybercover.services.authz import can
+from cybercover.services.billing import commission_statement
+from cybercover.services.claims import limits_left, list_claims
+from cybercover.services.companies import list_companies
+from cybercover.services.endorsements import apply_endorsement, quote_endorsement
+from cybercover.services.incidents import list_incidents
+from cybercover.services.policies import (
+    PREBIND_KINDS,
+    bind_quote,
+    cancel_policy,
+    get_policy,
+    issue_policy,
+    jst_date,
+    list_policies,
+)
+from cybercover.services.submissions import (
+    create_submission,
+    decide_issue,
+    get_submission,
+    list_submissions,
+    quote_submission,
+    record_prebind,
+    referral_queue,
+    renew_policy,
+    update_submission,
+    upload_document,
+)
+from cybercover.web.common import PageDep, form_problems, redirect, render
+from cybercover.web.forms import (
+    LIMIT_KEYS,
+    as_bool,
+    as_int,
+    day,
+    form_data,
+    option_from_form,
+    upload,
+    whole_number,
+)
+
+router = APIRouter()
+
+# the quote form starts from the product page's plan ① and plan ② with business
+# interruption (the demo's options); the agent changes any figure
+DEFAULT_OPTIONS = OPTIONS
+
+
+# ---------------------------------------------------------------- policyholder
+
+
+@router.get("/my")
+def my_cover(page: PageDep) -> Response:
+    policies = list_policies(page.db, page.actor)
+    for policy in policies:
+        policy["limits_left"] = limits_left(page.db, page.actor, policy["id"])
+    return render(
+        page.request,
+        "my.html",
+        {
+            "policies": policies,
+            "incidents": list_incidents(page.db, page.actor),
+            "claims": list_claims(page.db, page.actor),
+        },
+        page=page,
+    )
+
+
+# ---------------------------------------------------------------- policies
+
+
+def _policy_page(page: PageDep, policy_id: int, status: int = 200, problems: Any = ()) -> Response:
+    policy = get_policy(page.db, page.actor, policy_id)
+    return render(
+        page.request,
+        "policy.html",
+        {
+            "policy": policy,
+            "limits": limits_left(page.db, page.actor, policy_id),
+            "may_change": can(page.actor, "policy.change"),
+            "today": jst_date(page.db.clock()).isoformat(),
+            "default_option": policy["terms"],
+        },
+        page=page,
+        status=status,
+        problems=problems,
+    )
+
+
+@router.get("/policies/{policy_id}")
+def policy_page(page: PageDep, policy_id: int) -> Response:
+    return _policy_page(page, policy_id)
+
+
+@router.post("/policies/{policy_id}/issue")
+def policy_issue(page: PageDep, policy_id: int) -> Response:
+    try:
+        issue_policy(page.db, page.actor, policy_id)
+    except (InputError, ConflictError) as exc:
+        return _policy_page(page, policy_id, 422, form_problems(exc))
+    return redirect(f"/policies/{policy_id}", "issued")
+
+
+@router.post("/policies/{policy_id}/endorse")
+async def policy_endorse(page: PageDep, policy_id: int) -> Response:
+    form = await form_data(page)
+    try:
+        option = option_from_form(form, "option") or {}
+        quoted = quote_endorsement(
+            page.db,
+            page.actor,
+            policy_id,
+            effective_date=day(form, "effective_date"),
+            option=option,
+        )
+        apply_endorsement(page.db, page.actor, quoted["id"])
+    except (InputError, ConflictError) as exc:
+        return _policy_page(page, policy_id, 422, form_problems(exc))
+    return redirect(f"/policies/{policy_id}", "endorsed")
+
+
+@router.post("/policies/{policy_id}/renew")
+def policy_renew(page: PageDep, policy_id: int) -> Response:
+    try:
+        renewal = renew_policy(page.db, page.actor, policy_id)
+    except (InputError, ConflictError) as exc:
+        return _policy_page(page, policy_id, 422, form_problems(exc))
+    return redirect(f"/submissions/{renewal['id']}", "renewal")
+
+
+@router.post("/policies/{policy_id}/cancel")
+async def policy_cancel(page: PageDep, policy_id: int) -> Response:
+    form = await form_data(page)
+    try:
+        cancel_policy(
+            page.db,
+            page.actor,
+            policy_id,
+            effective_date=day(form, "effective_date"),
+            by=form.get("by", ""),
+            reason=form.get("reason", ""),
+        )
+    except (InputError, ConflictError) as exc:
+        return _policy_page(page, policy_id, 422, form_problems(exc))
+    return redirect(f"/policies/{policy_id}", "cancelled")
+
+
+# ---------------------------------------------------------------- agent
+
+
+def _agent_page(page: PageDep, status: int = 200, problems: Any = ()) -> Response:
+    companies = list_companies(page.db, page.actor)
+    return render(
+        page.request,
+        "agent.html",
+        {
+            "companies": companies,
+            "company_choices": [(c["id"], c["name"]) for c in companies],
+            "company_names": {c["id"]: c["name"] for c in companies},
+            "submissions": list_submissions(page.db, page.actor),
+            "policies": list_policies(page.db, page.actor),
+            "today": jst_date(page.db.clock()).isoformat(),
+        },
+        page=page,
+        status=status,
+        problems=problems,
+    )
+
+
+@router.get("/agent")
+def agent_home(page: PageDep) -> Response:
+    return _agent_page(page)
+
+
+@router.post("/submissions")
+async def submission_create(page: PageDep) -> Response:
+    form = await form_data(page)
+    try:
+        created = create_submission(
+            page.db,
+            page.actor,
+            company_id=whole_number(form, "company_id"),
+            start_date=day(form, "start_date"),
+        )
+    except (InputError, ConflictError) as exc:
+        return _agent_page(page, 422, form_problems(exc))
+    return redirect(f"/submissions/{created['id']}", "created")
+
+
+def _submission_page(
+    page: PageDep,
+    submission_id: int,
+    status: int = 200,
+    problems: Any = (),
+    form: dict[str, str] | None = None,
+) -> Response:
+    submission = get_submission(page.db, page.actor, submission_id)
+    product = find_product(submission["product"]["code"], submission["product"]["version"])
+    quotes = [q for q in submission["quotes"] if q["status"] in ("quoted", "bound")]
+    codes: list[str] = []
+    for q in quotes:
+        for f in q["factors"]:
+            if f["code"] not in codes:
+                codes.append(f["code"])
+    factor_rows = [
+        {
+            "code": code,
+            "label": next(f for q in quotes for f in q["factors"] if f["code"] == code),
+            "cells": [next((f for f in q["factors"] if f["code"] == code), None) for q in quotes],
+        }
+        for code in codes
+    ]
+    return render(
+        page.request,
+        "submission.html",
+        {
+            "s": submission,
+            "questions": product.disclosure.questions,
+            "isms_bodies": product.disclosure.isms.bodies,
+            "quotes": quotes,
+            "factor_rows": factor_rows,
+            "options": submission["options"] or DEFAULT_OPTIONS,
+            "prebind": list(PREBIND_KINDS.items()),
+            "payment_plans": list(product.policy.payment_plans),
+            "payment_methods": list(product.policy.payment_methods),
+            "may_write": can(page.actor, "submission.write"),
+            "form": form or {},
+        },
+        page=page,
+        status=status,
+        problems=problems,
+    )
+
+
+@router.get("/submissions/{submission_id}")
+def submission_page(page: PageDep, submission_id: int) -> Response:
+    return _submission_page(page, submission_id)
+
+
+@router.post("/submissions/{submission_id}/disclosure")
+async def submission_disclosure(page: PageDep, submission_id: int) -> Response:
+    form = await form_data(page)
+    submission = get_submission(page.db, page.actor, submission_id)
+    product = find_product(submission["product"]["code"], submission["product"]["version"])
+    answers: dict[str, Any] = {}
+    for q in product.disclosure.questions:
+        raw = form.get(f"disclosure.{q.code}")
+        value = as_bool(raw) if q.type == "bool" else as_int(raw) if q.type == "int" else raw
+        if value not in (None, ""):
+            answers[q.code] = value
+    isms: dict[str, Any] | None = None
+    if form.get("isms.certified"):
+        isms = {"certified": as_bool(form["isms.certified"])}
+        for key in ("body", "certificate_number", "expires_on", "scope"):
+            if form.get(f"isms.{key}"):
+                isms[key] = form[f"isms.{key}"]
+    try:
+        update_submission(page.db, page.actor, submission_id, disclosure=answers, isms=isms)
+        copy = await upload(page, "isms_copy")
+        if copy is not None:
+            data = await copy.read(page.request.app.state.settings.max_upload_bytes + 1)
+            upload_document(
+                page.db,
+                page.actor,
+                submission_id,
+                kind="isms_certificate",
+                filename=copy.filename or "isms.pdf",
+                content_type=copy.content_type or "",
+                data=data,
+                max_bytes=page.request.app.state.settings.max_upload_bytes,
+            )
+    except (InputError, ConflictError) as exc:
+        return _submission_page(page, submission_id, 422, form_problems(exc), form)
+    return redirect(f"/submissions/{submission_id}", "saved")
+
+
+@router.post("/submissions/{submission_id}/quote")
+async def submission_quote(page: PageDep, submission_id: int) -> Response:
+    form = await form_data(page)
+    options = [o for i in range(2) if (o := option_from_form(form, f"options[{i}]"))]
+    try:
+        result = quote_submission(page.db, page.actor, submission_id, options)
+    except (InputError, ConflictError) as exc:
+        return _submission_page(page, submission_id, 422, form_problems(exc), form)
+    return redirect(f"/submissions/{submission_id}", result["status"])
+
+
+@router.post("/submissions/{submission_id}/prebind")
+async def submission_prebind(page: PageDep, submission_id: int) -> Response:
+    form = await form_data(page)
+    try:
+        for kind, result in PREBIND_KINDS.items():
+            if form.get(kind) == "yes":
+                record_prebind(page.db, page.actor, submission_id, kind=kind, result=result)
+    except (InputError, ConflictError) as exc:
+        return _submission_page(page, submission_id, 422, form_problems(exc), form)
+    return redirect(f"/submissions/{submission_id}", "prebind")
+
+
+@router.post("/quotes/{quote_id}/bind")
+async def quote_bind(page: PageDep, quote_id: int) -> Response:
+    form = await form_data(page)
+    submission_id = as_int(form.get("submission_id"))
+    try:
+        policy = bind_quote(
+            page.db,
+            page.actor,
+            quote_id,
+            payment_plan=form.get("payment_plan", ""),
+            payment_method=form.get("payment_method", ""),
+        )
+    except (InputError, ConflictError) as exc:
+        if isinstance(submission_id, int):
+            return _submission_page(page, submission_id, 422, form_problems(exc), form)
+        raise
+    return redirect(f"/policies/{policy['id']}", "bound")
+
+
+@router.get("/agent/commission")
+def commission(page: PageDep, month: str = "") -> Response:
+    month = month or jst_date(page.db.clock()).strftime("%Y-%m")
+    year, number = parse_month(month)
+    statement = commission_statement(page.db, page.actor, page.actor.organisation_id, year, number)
+    return render(
+        page.request, "commission.html", {"statement": statement, "month": month}, page=page
+    )
+
+
+# ---------------------------------------------------------------- underwriter
+
+
+def _queue_page(page: PageDep, status: int = 200, problems: Any = ()) -> Response:
+    return render(
+        page.request,
+        "underwriting.html",
+        {"queue": referral_queue(page.db, page.actor), "limit_keys": LIMIT_KEYS},
+        page=page,
+        status=status,
+        problems=problems,
+    )
+
+
+@router.get("/underwriting")
+def underwriting_queue(page: PageDep) -> Response:
+    return _queue_page(page)
+
+
+@router.post("/underwriting/issues/{issue_id}")
+async def underwriting_decide(page: PageDep, issue_id: int) -> Response:
+    form = await form_data(page)
+    decision: dict[str, Any] = {"kind": form.get("kind", ""), "reason": form.get("reason", "")}
+    limits = {k: as_int(form.get(f"limits.{k}")) for k in LIMIT_KEYS if form.get(f"limits.{k}")}
+    if limits:
+        decision["limits"] = limits
+    try:
+        decide_issue(page.db, page.actor, issue_id, decision)
+    except (InputError, ConflictError) as exc:
+        problems = [
+            Problem(f"issue{issue_id}.{p.path.removeprefix('decision.')}", p.rule, p.ja, p.en)
+            for p in form_problems(exc)
+        ]
+        return _queue_page(page, 422, problems)
+    return redirect("/underwriting", "decided")
