@@ -9,7 +9,7 @@ and the rule, never half-loaded.
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr, model_validator
 
@@ -212,6 +212,25 @@ def _duplicates(codes: list[str]) -> list[str]:
     return sorted({c for c in codes if codes.count(c) > 1})
 
 
+class PricingDef(_Strict):
+    """Loadings of the technical price (docs/risk-model.md)."""
+
+    expense_loading_percent: Annotated[float, Field(ge=0, lt=100)]
+    profit_loading_percent: Annotated[float, Field(ge=0, lt=100)]
+    cost_of_capital_percent: Annotated[float, Field(ge=0, le=100)]
+    default_capital_ratio: Annotated[float, Field(ge=0)]
+    min_industry_policies: Annotated[int, Field(ge=1)]
+    quote_years: Annotated[int, Field(ge=1000, le=10_000_000)]
+    quote_seed: Annotated[int, Field(ge=0)]
+    source: str = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _loadings_below_one(self) -> PricingDef:
+        if self.expense_loading_percent + self.profit_loading_percent >= 100:
+            raise ValueError("expense + profit loadings must stay below 100%")
+        return self
+
+
 class Product(_Strict):
     """A whole product version. Coverage order in the file is the engine's fixed order."""
 
@@ -231,6 +250,7 @@ class Product(_Strict):
     emergency_support: EmergencySupportDef
     isms: IsmsDef
     policy: PolicyRulesDef
+    pricing: PricingDef | None = None  # technical price loadings (docs/risk-model.md)
     rating: RateTable  # the rate table (docs/rating.md)
     disclosure: DisclosureDef  # 告知 (docs/underwriting.md)
     underwriting: UnderwritingDef  # referral and decline rules (docs/underwriting.md)

@@ -101,6 +101,9 @@ _RULES: dict[str, frozenset[Role]] = {
     "claim.manage": frozenset({Role.CLAIMS_HANDLER, Role.ADMIN}),
     "claim.read": frozenset({Role.POLICYHOLDER, Role.CLAIMS_HANDLER, Role.ADMIN}),
     "report.read": frozenset({Role.CLAIMS_HANDLER, Role.UNDERWRITER, Role.ADMIN}),
+    # the risk model (issue #6): the insurer's own figures
+    "risk.read": frozenset({Role.UNDERWRITER, Role.ADMIN}),
+    "risk.run": frozenset({Role.UNDERWRITER, Role.ADMIN}),
 }
 
 _SCOPED_TO_OWN = {Role.POLICYHOLDER, Role.AGENT, Role.PARTNER}
