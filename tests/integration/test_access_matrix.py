@@ -299,10 +299,16 @@ BODIES: dict[tuple[str, str], Any] = {
     },
     ("POST", "/api/v1/claims/{claim_id}/payments"): {"idempotency_key": "outsider"},
     ("POST", "/api/v1/payments/{payment_id}/approval"): None,
+    # documents (issue #9): the PDF routes
+    ("GET", "/api/v1/submissions/{submission_id}/documents/quote.pdf"): None,
+    ("GET", "/api/v1/policies/{policy_id}/documents/schedule.pdf"): None,
+    ("GET", "/api/v1/claims/{claim_id}/documents/settlement.pdf"): None,
+    ("GET", "/api/v1/incidents/{incident_id}/documents/report.pdf"): None,
 }
 QUERY = {
     "/api/v1/policies/{policy_id}/coverage": {"at": "2026-05-01T00:00:00+09:00"},
     "/api/v1/agencies/{agency_id}/commission": {"month": "2026-04"},
+    "/api/v1/claims/{claim_id}/documents/settlement.pdf": {"lang": "en"},
 }
 # routes with no resource of another organisation in their path: what each outsider gets
 UNSCOPED = {

@@ -16,6 +16,7 @@ from cybercover.api.routers import (
     billing,
     claims,
     companies,
+    documents,
     incidents,
     organisations,
     policies,
@@ -78,6 +79,7 @@ def create_app(
         billing.router,
         incidents.router,
         claims.router,
+        documents.router,
         audit.router,
     ):
         app.include_router(router, prefix="/api/v1")
