@@ -30,4 +30,5 @@ stop_postgres() {
 trap stop_postgres EXIT
 "${as_pg[@]}" "$pg_bin/createdb" -h 127.0.0.1 -p "$pg_port" -U postgres cybercover_test
 export CYBERCOVER_TEST_POSTGRES_URL="postgresql+psycopg://postgres@127.0.0.1:$pg_port/cybercover_test"
+export CYBERCOVER_TEST_PG_BIN="$pg_bin"  # tests/faults start their own clusters with these programs
 echo "== PostgreSQL $("$pg_bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$pg_port"

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
@@ -21,9 +21,11 @@ from cybercover.notifications_cli import outbox_app
 from cybercover.product import default_product, load_product
 from cybercover.product.model import Product
 from cybercover.rating.cli import rate
+from cybercover.risk.cli import simulate_app
 
 if TYPE_CHECKING:
     from cybercover.services.uow import Database
+    from cybercover.settings import Settings
 
 __all__ = ["app", "main"]
 
@@ -148,6 +150,24 @@ app.add_typer(users_app, name="users")
 app.add_typer(audit_app, name="audit")
 app.add_typer(db_app, name="db")
 app.add_typer(outbox_app, name="outbox")
+app.add_typer(simulate_app, name="simulate")
+
+
+def _settings() -> Settings:
+    """Settings from the environment; a bad or unsafe setting (a default secret in
+    production) exits 2 with one line per problem, never a traceback."""
+    from pydantic import ValidationError
+
+    from cybercover.settings import Settings
+
+    try:
+        return Settings()
+    except ValidationError as exc:
+        for error in exc.errors():
+            where = ".".join(str(p) for p in error["loc"]) or "settings"
+            message = str(error["msg"]).removeprefix("Value error, ")
+            sys.stderr.write(f"error: {where}: {message}\n")
+        raise typer.Exit(code=2) from None
 
 
 @contextmanager
@@ -155,11 +175,10 @@ def _database() -> Iterator[Database]:
     from datetime import UTC, datetime
 
     from cybercover.services.uow import Database
-    from cybercover.settings import Settings
     from cybercover.storage.db import make_engine
     from cybercover.storage.migrate import migrate
 
-    settings = Settings()
+    settings = _settings()
     engine = make_engine(settings.database_url)
     migrate(engine)
     try:
@@ -173,6 +192,65 @@ def db_migrate() -> None:
     """スキーマを最新にする / create or upgrade the database schema."""
     with _database():
         typer.echo("migrated")
+
+
+@db_app.command("backup")
+def db_backup(
+    file: Annotated[Path, typer.Argument(help="バックアップ先 / backup file to write")],
+) -> None:
+    """稼働中のまま全データをバックアップ / back up the whole database while it runs."""
+    from cybercover.errors import CybercoverError
+    from cybercover.services.backup import backup_database
+
+    settings = _settings()
+    try:
+        backup_database(settings.database_url, file)
+    except CybercoverError as exc:
+        _fail_error(exc)
+    typer.echo(f"backup written: {file}")
+
+
+@db_app.command("restore")
+def db_restore(
+    file: Annotated[Path, typer.Argument(help="バックアップファイル / backup file to restore")],
+) -> None:
+    """空のデータベースへ復元し監査ログを検証 / restore into an empty database, verify the audit chain."""
+    from sqlalchemy.orm import Session
+
+    from cybercover.errors import CybercoverError
+    from cybercover.services.audit import verify_audit
+    from cybercover.services.backup import restore_database, table_counts
+    from cybercover.storage.db import make_engine
+    from cybercover.storage.migrate import migrate
+
+    settings = _settings()
+    engine = make_engine(settings.database_url)
+    try:
+        restore_database(engine, settings.database_url, file)
+        migrate(engine)  # a backup from an older release comes up to this one's schema
+        counts = table_counts(engine)
+        with Session(engine) as session:
+            report = verify_audit(session)
+    except CybercoverError as exc:
+        _fail_error(exc)
+    finally:
+        engine.dispose()
+    rows = sum(n for t, n in counts.items() if t != "alembic_version")
+    typer.echo(f"restored {rows} rows in {len(counts) - 1} tables from {file}")
+    typer.echo(f"audit: {report.rows} rows, {'ok' if report.ok else 'BROKEN'}")
+    if not report.ok:
+        raise typer.Exit(code=1)
+
+
+def _fail_error(exc: Exception) -> NoReturn:
+    from cybercover.errors import ConflictError
+
+    if isinstance(exc, InputError):
+        _fail(exc.problems)
+    if isinstance(exc, ConflictError):
+        _fail([Problem("database", exc.rule, exc.ja, exc.en)])
+    _fail([Problem("", "error", str(exc), str(exc))])
+    raise AssertionError("unreachable")
 
 
 @users_app.command("bootstrap-admin")
@@ -284,9 +362,7 @@ def serve(
     """Web サービスを起動 / run the web service (SQLite by default, migrated on start)."""
     import uvicorn
 
-    from cybercover.settings import Settings
-
-    settings = Settings()
+    settings = _settings()
     with _database() as db:  # creates and migrates the database before any worker starts
         if demo:
             from cybercover.demo import load_demo

@@ -38,6 +38,7 @@ class Settings(BaseSettings):
             self.secret_key == DEFAULT_SECRET or len(self.secret_key) < 32
         ):
             raise ValueError(
+                "本番環境では CYBERCOVER_SECRET_KEY に32文字以上のランダムな値を設定してください / "
                 "CYBERCOVER_SECRET_KEY must be set to a random value of 32+ characters "
                 "in production"
             )
@@ -45,6 +46,7 @@ class Settings(BaseSettings):
             self.webhook_secret == DEFAULT_WEBHOOK_SECRET or len(self.webhook_secret) < 32
         ):
             raise ValueError(
+                "本番環境では CYBERCOVER_WEBHOOK_SECRET に32文字以上のランダムな値を設定してください / "
                 "CYBERCOVER_WEBHOOK_SECRET must be set to a random value of 32+ characters "
                 "in production"
             )

@@ -20,9 +20,12 @@ from cybercover.api.routers import (
     incidents,
     organisations,
     policies,
+    risk,
     submissions,
     users,
 )
+from cybercover.api.security import install_security
+from cybercover.logging import install_redaction
 from cybercover.services.uow import Clock, Database
 from cybercover.settings import Settings
 from cybercover.storage.db import make_engine
@@ -39,6 +42,7 @@ def _utcnow() -> datetime:
 def create_app(
     settings: Settings, *, clock: Clock | None = None, migrate_db: bool = True
 ) -> FastAPI:
+    install_redaction()  # no personal data or secret in any log line (cybercover/logging.py)
     engine = make_engine(settings.database_url)
     if migrate_db:
         migrate(engine)
@@ -52,6 +56,7 @@ def create_app(
     app.state.settings = settings
     app.state.db = Database(engine=engine, clock=clock or _utcnow)
     install_problem_handlers(app)
+    install_security(app, settings)  # headers, 429 on login floods, 503 when the DB is down
 
     @app.middleware("http")
     async def _request_id(
@@ -60,9 +65,6 @@ def create_app(
         request.state.request_id = request.headers.get("X-Request-ID") or uuid.uuid4().hex
         response = await call_next(request)
         response.headers["X-Request-ID"] = request.state.request_id
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["X-Frame-Options"] = "DENY"
-        response.headers["Referrer-Policy"] = "same-origin"
         return response
 
     @app.get("/healthz", include_in_schema=False)
@@ -80,6 +82,7 @@ def create_app(
         incidents.router,
         claims.router,
         documents.router,
+        risk.router,
         audit.router,
     ):
         app.include_router(router, prefix="/api/v1")

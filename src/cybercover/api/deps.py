@@ -13,7 +13,15 @@ from cybercover.services.people import actor_from_session, actor_from_token
 from cybercover.services.uow import Database
 from cybercover.settings import Settings
 
-__all__ = ["SESSION_COOKIE", "AppSettings", "CurrentActor", "Db", "current_actor", "get_db"]
+__all__ = [
+    "SESSION_COOKIE",
+    "AppSettings",
+    "CurrentActor",
+    "Db",
+    "client_address",
+    "current_actor",
+    "get_db",
+]
 
 SESSION_COOKIE = "cc_session"
 CSRF_HEADER = "X-CSRF-Token"
@@ -28,6 +36,12 @@ def get_db(request: Request) -> Database:
 def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
+
+
+def client_address(request: Request) -> str | None:
+    """The client's address as uvicorn saw it (behind a proxy: run uvicorn with
+    ``--proxy-headers`` so that it is the forwarded address, docs/operations.md)."""
+    return request.client.host if request.client else None
 
 
 Db = Annotated[Database, Depends(get_db)]

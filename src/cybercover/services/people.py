@@ -9,19 +9,23 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerifyMismatchError
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from cybercover.errors import AuthenticationError, ConflictError, InputError, NotFoundError, Problem
 from cybercover.services.authz import Actor, Role, authorize
 from cybercover.services.uow import Database, UnitOfWork
-from cybercover.storage.models import ApiToken, Organisation, User, WebSession
+from cybercover.storage.models import ApiToken, LoginFailure, Organisation, User, WebSession
 
 __all__ = [
+    "LOGIN_MAX_FAILURES",
+    "LOGIN_WINDOW",
     "ORG_KINDS",
+    "TooManyLoginFailures",
     "actor_from_session",
     "actor_from_token",
     "authenticate",
+    "authenticate_login",
     "bootstrap_admin",
     "create_organisation",
     "create_user",
@@ -272,6 +276,61 @@ def authenticate(db: Database, email: str, password: str) -> Actor:
         return _actor(user)
 
 
+# Login throttling (docs/operations.md): 5 failures in 15 minutes, counted per account and
+# per client address, refuse further tries until the oldest of them leaves the window.
+LOGIN_WINDOW = timedelta(minutes=15)
+LOGIN_MAX_FAILURES = 5
+
+
+class TooManyLoginFailures(AuthenticationError):
+    """Too many failed logins for this account or from this address; retry later."""
+
+    def __init__(self, retry_after: int) -> None:
+        self.retry_after = retry_after
+        super().__init__(f"too many failed logins; retry after {retry_after} seconds")
+
+
+def _login_keys(email: str, client: str | None) -> list[str]:
+    keys = ["account:" + _sha(email.strip().lower())]
+    if client:
+        keys.append("client:" + client[:64])
+    return keys
+
+
+def authenticate_login(db: Database, email: str, password: str, *, client: str | None) -> Actor:
+    """:func:`authenticate` behind the login limit; every failure is stored (not the
+    password), so the count holds across workers. A success clears the account's count."""
+    keys = _login_keys(email, client)
+    now = db.clock()
+    with db.sessions() as session:
+        wait = 0
+        for key in keys:
+            times = (
+                session.execute(
+                    select(LoginFailure.at)
+                    .where(LoginFailure.key == key, LoginFailure.at > now - LOGIN_WINDOW)
+                    .order_by(LoginFailure.at)
+                )
+                .scalars()
+                .all()
+            )
+            if len(times) >= LOGIN_MAX_FAILURES:
+                freed = times[-LOGIN_MAX_FAILURES] + LOGIN_WINDOW
+                wait = max(wait, int((freed - now).total_seconds()) + 1)
+    if wait:
+        raise TooManyLoginFailures(wait)
+    try:
+        actor = authenticate(db, email, password)
+    except AuthenticationError:
+        with db.unit_of_work() as uow:
+            uow.session.execute(delete(LoginFailure).where(LoginFailure.at <= now - LOGIN_WINDOW))
+            uow.session.add_all(LoginFailure(key=key, at=uow.now) for key in keys)
+        raise
+    with db.unit_of_work() as uow:
+        uow.session.execute(delete(LoginFailure).where(LoginFailure.key == keys[0]))
+    return actor
+
+
 def issue_api_token(db: Database, actor: Actor, *, name: str, days: int) -> str:
     """A new bearer token for ``actor`` itself; the clear token is returned once."""
     token = "cc_" + secrets.token_urlsafe(32)
@@ -306,9 +365,11 @@ def actor_from_token(db: Database, token: str) -> Actor:
         return _actor(_active_user(session, row.user_id))
 
 
-def start_session(db: Database, email: str, password: str, *, hours: int) -> tuple[str, str]:
+def start_session(
+    db: Database, email: str, password: str, *, hours: int, client: str | None = None
+) -> tuple[str, str]:
     """Log in for pages: returns (session token for the cookie, CSRF token)."""
-    actor = authenticate(db, email, password)
+    actor = authenticate_login(db, email, password, client=client)
     token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(24)
     with db.unit_of_work() as uow:
         uow.session.add(

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from cybercover.services.audit import append_audit
@@ -17,6 +17,7 @@ from cybercover.storage.db import make_session_factory
 __all__ = ["Clock", "Database", "UnitOfWork"]
 
 Clock = Callable[[], datetime]
+WRITER_LOCK = 0x63796263  # "cybc": the one advisory lock PostgreSQL writers take
 
 
 @dataclass
@@ -65,4 +66,9 @@ class Database:
     def unit_of_work(self, request_id: str | None = None) -> Iterator[UnitOfWork]:
         """Commit on success, roll back on any error: never a half-written record."""
         with self.sessions() as session, session.begin():
+            if self.engine.dialect.name == "postgresql":
+                # writers serialise as SQLite's BEGIN IMMEDIATE makes them: numbers taken
+                # by counting (INC-, CLM-, policy numbers) and read-then-write checks never
+                # race (found by bench/load.py: duplicate incident numbers, HTTP 500)
+                session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": WRITER_LOCK})
             yield UnitOfWork(session=session, now=self.clock(), request_id=request_id)

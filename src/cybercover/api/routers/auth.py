@@ -5,10 +5,10 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
 
-from cybercover.api.deps import SESSION_COOKIE, AppSettings, CurrentActor, Db
+from cybercover.api.deps import SESSION_COOKIE, AppSettings, CurrentActor, Db, client_address
 from cybercover.errors import AuthenticationError
 from cybercover.services.people import (
-    authenticate,
+    authenticate_login,
     end_session,
     issue_api_token,
     start_session,
@@ -36,8 +36,12 @@ class TokenRead(BaseModel):
 
 
 @router.post("/login", response_model=SessionRead)
-def login(body: Credentials, db: Db, settings: AppSettings, response: Response) -> SessionRead:
-    token, csrf = start_session(db, body.email, body.password, hours=settings.session_hours)
+def login(
+    body: Credentials, request: Request, db: Db, settings: AppSettings, response: Response
+) -> SessionRead:
+    token, csrf = start_session(
+        db, body.email, body.password, hours=settings.session_hours, client=client_address(request)
+    )
     response.set_cookie(
         SESSION_COOKIE,
         token,
@@ -59,6 +63,6 @@ def logout(request: Request, actor: CurrentActor, db: Db, response: Response) ->
 
 
 @router.post("/tokens", response_model=TokenRead, status_code=201)
-def create_token(body: TokenCreate, db: Db, settings: AppSettings) -> TokenRead:
-    actor = authenticate(db, body.email, body.password)
+def create_token(body: TokenCreate, request: Request, db: Db, settings: AppSettings) -> TokenRead:
+    actor = authenticate_login(db, body.email, body.password, client=client_address(request))
     return TokenRead(token=issue_api_token(db, actor, name=body.name, days=settings.api_token_days))

@@ -22,7 +22,13 @@ from cybercover.storage.models.incidents import (
     PartnerProfile,
 )
 from cybercover.storage.models.outbox import OutboxMessage
-from cybercover.storage.models.people import ApiToken, Organisation, User, WebSession
+from cybercover.storage.models.people import (
+    ApiToken,
+    LoginFailure,
+    Organisation,
+    User,
+    WebSession,
+)
 from cybercover.storage.models.policies import (
     Invoice,
     Policy,
@@ -34,6 +40,7 @@ from cybercover.storage.models.policies import (
     UnderwritingIssueRow,
     Upload,
 )
+from cybercover.storage.models.risk import RiskRun
 
 __all__ = [
     "ApiToken",
@@ -54,6 +61,7 @@ __all__ = [
     "Incident",
     "IncidentEvent",
     "Invoice",
+    "LoginFailure",
     "LossItem",
     "Organisation",
     "OutboxMessage",
@@ -64,6 +72,7 @@ __all__ = [
     "PolicyTransaction",
     "PreBindRecord",
     "Quote",
+    "RiskRun",
     "Submission",
     "UnderwritingIssueRow",
     "Upload",

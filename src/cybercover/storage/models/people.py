@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cybercover.storage.models.base import Base, Yen
 
-__all__ = ["ApiToken", "Organisation", "User", "WebSession"]
+__all__ = ["ApiToken", "LoginFailure", "Organisation", "User", "WebSession"]
 
 
 class Organisation(Base):
@@ -70,3 +70,15 @@ class WebSession(Base):
     csrf_token: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime]
+
+
+class LoginFailure(Base):
+    """One failed login, counted per account and per client address (docs/operations.md):
+    stored in the database so that every worker sees the same count."""
+
+    __tablename__ = "login_failures"
+    __table_args__ = (Index("ix_login_failures_key_at", "key", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(80))
+    at: Mapped[datetime]

@@ -1,0 +1,366 @@
+"""A bounded load test of ``cybercover serve`` (loopback only; stops by itself).
+
+Open-loop: each stream sends at its own fixed rate whatever the answers take, so a slow
+server shows as latency, not as a politely lower rate.
+
+- **quotes**: ``POST /api/v1/submissions/{id}/quotes`` with one option, as the agent:
+  underwriting rules, the rate table and the premium, a stored quote and its audit row;
+- **incidents**: ``POST /api/v1/incidents`` as the desk operator, each a distinct event;
+- **payments**: a loss item and a claim payment with its idempotency key, as the claims
+  handler, on the demo policies (each payment takes the policy's lock).
+
+Afterwards the database is counted: every acknowledged (2xx) incident and payment must be
+there, the erosion ledger of each policy must equal the sum of its payments, and the audit
+chain must verify. The server is started here (``--workers``, on ``--database-url`` or a
+throw-away PostgreSQL with ``--postgres``), or given with ``--url`` and ``--database-url``.
+
+    .venv/bin/python bench/load.py --postgres --workers 2 --seconds 30
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import statistics
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from server import postgres_cluster, serve  # noqa: E402
+
+from cybercover.demo import ANSWERS, DEMO_PASSWORD, OPTIONS  # noqa: E402
+from cybercover.services.audit import verify_audit  # noqa: E402
+from cybercover.storage.db import make_engine  # noqa: E402
+from cybercover.storage.models import ClaimPayment, Incident, PolicyLedger  # noqa: E402
+
+__all__ = ["LoadReport", "run_load"]
+
+AGENT = "agent@lac.demo.cybercover.jp"
+DESK = "desk@demo.cybercover.jp"
+CLAIMS = "claims@demo.cybercover.jp"
+ITEM_YEN = 300_000
+QUOTES_PER_SUBMISSION = 25
+
+
+@dataclass
+class Stream:
+    name: str
+    rate: float
+    latencies: list[float] = field(default_factory=list)
+    statuses: dict[int, int] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+    acknowledged: list[str] = field(default_factory=list)
+    refusal: str = ""  # the first non-2xx answer's body, to say why
+
+    def summary(self, seconds: float) -> dict[str, Any]:
+        lat = sorted(self.latencies)
+
+        def pct(p: float) -> float | None:
+            return round(lat[min(len(lat) - 1, int(p * len(lat)))] * 1000, 1) if lat else None
+
+        return {
+            "target_per_s": self.rate,
+            "sent": len(self.latencies) + len(self.errors),
+            "achieved_per_s": round(len(lat) / seconds, 1),
+            "p50_ms": pct(0.50),
+            "p95_ms": pct(0.95),
+            "p99_ms": pct(0.99),
+            "max_ms": round(lat[-1] * 1000, 1) if lat else None,
+            "statuses": {str(k): v for k, v in sorted(self.statuses.items())},
+            "transport_errors": len(self.errors),
+            "first_refusal": self.refusal[:300],
+        }
+
+
+@dataclass
+class LoadReport:
+    seconds: float
+    streams: dict[str, dict[str, Any]]
+    incidents_acknowledged: int
+    incidents_stored: int
+    payments_acknowledged: int
+    payments_stored: int
+    ledger_equals_payments: bool
+    audit_rows: int
+    audit_ok: bool
+
+    @property
+    def server_errors(self) -> int:
+        return sum(
+            n for s in self.streams.values() for k, n in s["statuses"].items() if int(k) >= 500
+        )
+
+    @property
+    def lost(self) -> int:
+        return (self.incidents_acknowledged - self.incidents_stored) + (
+            self.payments_acknowledged - self.payments_stored
+        )
+
+
+async def _token(client: httpx.AsyncClient, email: str) -> dict[str, str]:
+    response = await client.post(
+        "/api/v1/auth/tokens", json={"email": email, "password": DEMO_PASSWORD}
+    )
+    response.raise_for_status()
+    return {"Authorization": f"Bearer {response.json()['token']}"}
+
+
+async def _prepare(client: httpx.AsyncClient, tag: str, submissions: int) -> dict[str, Any]:
+    """Tokens, a submission to quote, and one claim per demo policy to pay on."""
+    agent, desk, claims = [await _token(client, e) for e in (AGENT, DESK, CLAIMS)]
+    companies = (await client.get("/api/v1/companies", headers=agent)).json()
+    start_date = str(datetime.now(UTC).date() + timedelta(days=30))
+
+    async def submission(company_id: int) -> int:
+        made = await client.post(
+            "/api/v1/submissions",
+            headers=agent,
+            json={"company_id": company_id, "start_date": start_date},
+        )
+        made.raise_for_status()
+        sub_id = int(made.json()["id"])
+        (
+            await client.patch(
+                f"/api/v1/submissions/{sub_id}", headers=agent, json={"disclosure": ANSWERS}
+            )
+        ).raise_for_status()
+        return sub_id
+
+    # an agent quotes a submission a few times, not thousands: spread the quotes
+    sub_ids: list[int] = []
+    while len(sub_ids) < submissions:
+        batch = min(20, submissions - len(sub_ids))
+        sub_ids += await asyncio.gather(
+            *(
+                submission(companies[(len(sub_ids) + k) % len(companies)]["id"])
+                for k in range(batch)
+            )
+        )
+    policies = [
+        p
+        for p in (await client.get("/api/v1/policies", headers=claims)).json()
+        if p.get("status") == "in_force"
+    ]
+    claim_ids = []
+    for policy in policies:
+        opened = await client.post(
+            "/api/v1/claims",
+            headers=claims,
+            json={
+                "policy_id": policy["id"],
+                "accident_at": datetime.now(UTC).isoformat(),
+                "grounds": f"load {tag}",
+            },
+        )
+        opened.raise_for_status()
+        claim_ids.append(opened.json()["id"])
+    return {
+        "agent": agent,
+        "desk": desk,
+        "claims": claims,
+        "submission_ids": sub_ids,
+        "company_id": companies[-1]["id"],
+        "claim_ids": claim_ids,
+    }
+
+
+async def _timed(stream: Stream, request: Any, ack: str | None = None) -> httpx.Response | None:
+    start = time.perf_counter()
+    try:
+        response: httpx.Response = await request
+    except httpx.HTTPError as exc:
+        stream.errors.append(type(exc).__name__)
+        return None
+    stream.latencies.append(time.perf_counter() - start)
+    stream.statuses[response.status_code] = stream.statuses.get(response.status_code, 0) + 1
+    if ack is not None and response.is_success:
+        stream.acknowledged.append(ack)
+    if not response.is_success and not stream.refusal:
+        stream.refusal = response.text
+    return response
+
+
+async def _payment(client: httpx.AsyncClient, stream: Stream, ctx: dict[str, Any], i: int) -> None:
+    claim_id = ctx["claim_ids"][i % len(ctx["claim_ids"])]
+    item = await client.post(
+        f"/api/v1/claims/{claim_id}/items",
+        headers=ctx["claims"],
+        json={"coverage": "liability", "category": "damages", "amount": ITEM_YEN},
+    )
+    if not item.is_success:
+        stream.statuses[item.status_code] = stream.statuses.get(item.status_code, 0) + 1
+        stream.refusal = stream.refusal or item.text
+        return
+    key = f"{ctx['tag']}-pay-{i}"
+    await _timed(
+        stream,
+        client.post(
+            f"/api/v1/claims/{claim_id}/payments",
+            headers=ctx["claims"],
+            json={"idempotency_key": key},
+        ),
+        ack=key,
+    )
+
+
+async def _drive(
+    url: str, seconds: float, rates: dict[str, float], tag: str
+) -> tuple[dict[str, Stream], dict[str, Any]]:
+    limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
+    async with httpx.AsyncClient(base_url=url, timeout=30, limits=limits) as client:
+        quotes = rates.get("quotes", 0) * seconds
+        ctx = await _prepare(client, tag, max(1, int(quotes // QUOTES_PER_SUBMISSION) + 1))
+        ctx["tag"] = tag
+        subs = ctx["submission_ids"]
+        streams = {name: Stream(name, rate) for name, rate in rates.items() if rate > 0}
+        option = OPTIONS[0]
+        tasks: list[asyncio.Task[Any]] = []
+
+        def fire(name: str, i: int) -> None:
+            stream = streams[name]
+            if name == "quotes":
+                coro: Any = _timed(
+                    stream,
+                    client.post(
+                        f"/api/v1/submissions/{subs[i % len(subs)]}/quotes",
+                        headers=ctx["agent"],
+                        json={"options": [option]},
+                    ),
+                )
+            elif name == "incidents":
+                key = f"{tag}-incident-{i}"
+                coro = _timed(
+                    stream,
+                    client.post(
+                        "/api/v1/incidents",
+                        headers=ctx["desk"],
+                        json={
+                            "summary": f"負荷試験 / load {key}",
+                            "company_id": ctx["company_id"],
+                            "channel": "api",
+                            "duplicate_key": key,
+                        },
+                    ),
+                    ack=key,
+                )
+            else:
+                coro = _payment(client, stream, ctx, i)
+            tasks.append(asyncio.ensure_future(coro))
+
+        loop = asyncio.get_running_loop()
+        start = loop.time()
+        sent = dict.fromkeys(streams, 0)
+        while (elapsed := loop.time() - start) < seconds:
+            for name, stream in streams.items():
+                due = int(elapsed * stream.rate) + 1
+                while sent[name] < due:
+                    fire(name, sent[name])
+                    sent[name] += 1
+            await asyncio.sleep(0.002)
+        if tasks:
+            _, pending = await asyncio.wait(tasks, timeout=120)
+            if pending:  # counting now would race the server's last writes
+                raise RuntimeError(f"{len(pending)} requests still unanswered after 120 s")
+        return streams, ctx
+
+
+def run_load(url: str, database_url: str, *, seconds: float, rates: dict[str, float]) -> LoadReport:
+    """Drive the streams for ``seconds``, then count what the database holds."""
+    tag = uuid.uuid4().hex[:8]
+    streams, _ = asyncio.run(_drive(url, seconds, rates, tag))
+    engine = make_engine(database_url)
+    try:
+        with Session(engine) as session:
+            stored_incidents = set(
+                session.execute(
+                    select(Incident.duplicate_key).where(Incident.duplicate_key.like(f"{tag}-%"))
+                ).scalars()
+            )
+            payments = session.execute(
+                select(ClaimPayment).where(ClaimPayment.idempotency_key.like(f"{tag}-%"))
+            ).scalars()
+            stored_payments = {p.idempotency_key for p in payments}
+            paid = session.execute(
+                select(func.coalesce(func.sum(ClaimPayment.amount), 0)).where(
+                    ClaimPayment.status == "paid"
+                )
+            ).scalar_one()
+            eroded = session.execute(
+                select(func.coalesce(func.sum(PolicyLedger.aggregate), 0))
+            ).scalar_one()
+            audit = verify_audit(session)
+    finally:
+        engine.dispose()
+    incidents = streams.get("incidents", Stream("incidents", 0))
+    pays = streams.get("payments", Stream("payments", 0))
+    return LoadReport(
+        seconds=seconds,
+        streams={name: s.summary(seconds) for name, s in streams.items()},
+        incidents_acknowledged=len(incidents.acknowledged),
+        incidents_stored=len(stored_incidents & set(incidents.acknowledged)),
+        payments_acknowledged=len(pays.acknowledged),
+        payments_stored=len(stored_payments & set(pays.acknowledged)),
+        ledger_equals_payments=int(paid) == int(eroded),
+        audit_rows=audit.rows,
+        audit_ok=audit.ok,
+    )
+
+
+@contextmanager
+def _target(args: argparse.Namespace) -> Iterator[tuple[str, str]]:
+    with ExitStack() as stack:
+        database_url = args.database_url
+        if args.postgres:
+            database_url = stack.enter_context(postgres_cluster()).url
+        if not database_url:
+            raise SystemExit("--database-url or --postgres is needed")
+        if args.url:
+            yield args.url, database_url
+            return
+        server = stack.enter_context(serve(database_url, workers=args.workers))
+        yield server.url, database_url
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seconds", type=float, default=30)
+    parser.add_argument("--quotes", type=float, default=200, help="quote requests per second")
+    parser.add_argument("--incidents", type=float, default=50, help="incident reports per s")
+    parser.add_argument("--payments", type=float, default=5, help="claim payments per second")
+    parser.add_argument("--workers", type=int, default=2, help="uvicorn workers")
+    parser.add_argument("--postgres", action="store_true", help="a throw-away PostgreSQL")
+    parser.add_argument("--database-url", default="")
+    parser.add_argument("--url", default="", help="a server already running")
+    parser.add_argument("--out", type=Path, default=None, help="write the report as JSON")
+    args = parser.parse_args()
+    rates = {"quotes": args.quotes, "incidents": args.incidents, "payments": args.payments}
+    with _target(args) as (url, database_url):
+        report = run_load(url, database_url, seconds=args.seconds, rates=rates)
+    data = {**report.__dict__, "server_errors": report.server_errors, "lost": report.lost}
+    text = json.dumps(data, indent=2, ensure_ascii=False)
+    print(text)
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(text + "\n", encoding="utf-8")
+    p99 = [s["p99_ms"] for s in report.streams.values()]
+    print(
+        f"summary: lost={report.lost} 5xx={report.server_errors} audit_ok={report.audit_ok} "
+        f"ledger_ok={report.ledger_equals_payments} p99_ms={p99}",
+        file=sys.stderr,
+    )
+
+
+if __name__ == "__main__":
+    main()
