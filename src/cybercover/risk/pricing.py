@@ -94,23 +94,24 @@ def technical_price(
     seed = settings.quote_seed if seed is None else seed
     portfolio = Portfolio.build(model, [insured], seed=seed)
     result = simulate_local(model, portfolio, years=years, seed=seed, block_years=years)
-    el = float(result.insured.mean())
+    # every later figure is computed from the yen shown, so each can be checked by hand
+    el = round(float(result.insured.mean()))
     se = float(result.insured.std(ddof=1) / math.sqrt(years)) if years > 1 else 0.0
     ratio, how = capital_ratio_for(insured.industry, basis, settings)
-    capital = el * ratio
-    charge = capital * settings.cost_of_capital_percent / 100
+    capital = round(el * ratio)
+    charge = round(capital * settings.cost_of_capital_percent / 100)
     denom = 1 - (settings.expense_loading_percent + settings.profit_loading_percent) / 100
     gross = (el + charge) / denom
     unit = product.rating.premium_unit
     technical = _ceil_to(gross, unit)
     return TechnicalPrice(
-        expected_loss=round(el),
+        expected_loss=el,
         standard_error=round(se),
         expected_accidents=float(result.accidents.mean()),
         capital_ratio=ratio,
         capital_ratio_basis=how,
-        capital=round(capital),
-        capital_charge=round(charge),
+        capital=capital,
+        capital_charge=charge,
         expense_loading=round(gross * settings.expense_loading_percent / 100),
         profit_loading=round(gross * settings.profit_loading_percent / 100),
         technical_premium=technical,
