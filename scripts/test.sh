@@ -7,5 +7,10 @@ echo "== ruff check";   .venv/bin/ruff check .
 echo "== ruff format";  .venv/bin/ruff format --check .
 echo "== mypy";         .venv/bin/mypy
 source "$here/_postgres.sh"
+# the browser suite (tests/web) drives Debian's chromium (never `playwright install`);
+# Japanese fonts so that its screenshots under test-artifacts/ are readable
+if [ ! -x /usr/bin/chromium ] || [ ! -d /usr/share/fonts/opentype/noto ]; then
+  apt-get update -qq && apt-get install -y -qq chromium fonts-noto-cjk >/dev/null
+fi
 echo "== pytest (SQLite and PostgreSQL)"
 .venv/bin/python -m pytest "$@"

@@ -7,7 +7,7 @@ and render what it returns. Business rules stay in the services; a service's
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -119,9 +119,10 @@ class Page:
         return self.actor.role
 
 
-async def page_user(request: Request, db: Db) -> Page:
+async def page_user(request: Request, db: Db) -> AsyncIterator[Page]:
     """The signed-in user of a page (session cookie only); unsafe requests must carry the
-    session's CSRF token, checked by the API's own dependency."""
+    session's CSRF token, checked by the API's own dependency. Uploaded files of the
+    form are closed after the response."""
     cookie = request.cookies.get(SESSION_COOKIE)
     if not cookie:
         raise LoginRequired
@@ -129,9 +130,12 @@ async def page_user(request: Request, db: Db) -> Page:
         actor, csrf = actor_from_session(db, cookie)
     except AuthenticationError:
         raise LoginRequired from None
-    if request.method != "GET":
-        await current_actor(request, db)
-    return Page(request=request, actor=actor, csrf=csrf, lang=lang_of(request), db=db)
+    try:
+        if request.method != "GET":
+            await current_actor(request, db)
+        yield Page(request=request, actor=actor, csrf=csrf, lang=lang_of(request), db=db)
+    finally:
+        await request.close()
 
 
 PageDep = Annotated[Page, Depends(page_user)]
