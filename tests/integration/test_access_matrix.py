@@ -304,6 +304,8 @@ BODIES: dict[tuple[str, str], Any] = {
     ("GET", "/api/v1/policies/{policy_id}/documents/schedule.pdf"): None,
     ("GET", "/api/v1/claims/{claim_id}/documents/settlement.pdf"): None,
     ("GET", "/api/v1/incidents/{incident_id}/documents/report.pdf"): None,
+    # the risk model (issue #6): the insurer's own figures
+    ("GET", "/api/v1/quotes/{quote_id}/technical-price"): None,
 }
 QUERY = {
     "/api/v1/policies/{policy_id}/coverage": {"at": "2026-05-01T00:00:00+09:00"},
@@ -328,6 +330,9 @@ UNSCOPED = {
     ("POST", "/api/v1/billing/lapse-overdue"),
     ("GET", "/api/v1/audit"),
     ("GET", "/api/v1/audit/verify"),
+    ("POST", "/api/v1/risk/runs"),
+    ("GET", "/api/v1/risk/runs/latest"),
+    ("GET", "/api/v1/risk/runs/latest/ep-curve.svg"),
 }
 OUTSIDERS = ["agent@other.jp", "holder@other.jp", "partner@pr.jp"]
 
@@ -403,8 +408,11 @@ def test_lists_show_outsiders_none_of_the_company(
         "/api/v1/audit",
         "/api/v1/audit/verify",
         "/api/v1/reports/bordereau.csv",
+        "/api/v1/risk/runs/latest",
+        "/api/v1/risk/runs/latest/ep-curve.svg",
     ):
         assert client.get(path, headers=headers).status_code == 403
+    assert client.post("/api/v1/risk/runs", headers=headers, json={"years": 100}).status_code == 403
 
 
 def test_the_handling_agent_and_the_co_agency_see_the_company(

@@ -105,7 +105,7 @@ def portfolio_from_db(
         "prefecture": defaultdict(lambda: Counter()),
         "cloud_provider": defaultdict(lambda: Counter()),
     }
-    for policy, company, submission in session.execute(query).tuples():
+    for policy, company, submission in session.execute(query).all():
         product = find_product(policy.product_code, policy.product_version)
         terms = policy_terms(policy)
         ins = _insured(
@@ -357,7 +357,7 @@ def export_oed(db: Database, actor: Actor | None, out: Path, as_of: datetime) ->
             .where(Policy.period_end > as_of)
             .order_by(Policy.id)
         )
-        for policy, company, _submission in session.execute(query).tuples():
+        for policy, company, _submission in session.execute(query).all():
             product = find_product(policy.product_code, policy.product_version)
             rows.append(
                 OedPolicy(
