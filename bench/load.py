@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import statistics
 import sys
 import time
 import uuid
@@ -38,12 +37,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from server import postgres_cluster, serve  # noqa: E402
-
-from cybercover.demo import ANSWERS, DEMO_PASSWORD, OPTIONS  # noqa: E402
-from cybercover.services.audit import verify_audit  # noqa: E402
-from cybercover.storage.db import make_engine  # noqa: E402
-from cybercover.storage.models import ClaimPayment, Incident, PolicyLedger  # noqa: E402
+from cybercover.demo import ANSWERS, DEMO_PASSWORD, OPTIONS
+from cybercover.services.audit import verify_audit
+from cybercover.storage.db import make_engine
+from cybercover.storage.models import ClaimPayment, Incident, PolicyLedger
+from server import postgres_cluster, serve
 
 __all__ = ["LoadReport", "run_load"]
 

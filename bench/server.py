@@ -163,8 +163,19 @@ def postgres_cluster() -> Iterator[Cluster]:
     started = False
     try:
         subprocess.run(
-            [*as_pg, f"{pg_bin}/initdb", "-D", str(directory / "data"), "-A", "trust"]
-            + ["-U", "postgres", "-E", "UTF8", "--locale=C.UTF-8"],
+            [
+                *as_pg,
+                f"{pg_bin}/initdb",
+                "-D",
+                str(directory / "data"),
+                "-A",
+                "trust",
+                "-U",
+                "postgres",
+                "-E",
+                "UTF8",
+                "--locale=C.UTF-8",
+            ],
             check=True,
             capture_output=True,
         )
@@ -175,8 +186,17 @@ def postgres_cluster() -> Iterator[Cluster]:
         cluster.ctl("-l", str(directory / "log"), "-w", "-o", options, "start")
         started = True
         subprocess.run(
-            [*as_pg, f"{pg_bin}/createdb", "-h", "127.0.0.1", "-p", str(cluster.port)]
-            + ["-U", "postgres", "cybercover"],
+            [
+                *as_pg,
+                f"{pg_bin}/createdb",
+                "-h",
+                "127.0.0.1",
+                "-p",
+                str(cluster.port),
+                "-U",
+                "postgres",
+                "cybercover",
+            ],
             check=True,
             capture_output=True,
         )
