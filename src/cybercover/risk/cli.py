@@ -93,6 +93,9 @@ def simulate_portfolio(
     store: Annotated[
         bool, typer.Option(help="結果をDBに保存 / store the summary in the database")
     ] = True,
+    demo: Annotated[
+        bool, typer.Option(help="先にデモデータを投入 / load the demo data set first")
+    ] = False,
 ) -> None:
     """ポートフォリオを模擬し、EP曲線・PML・TVaR を出力 / simulate the portfolio."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
@@ -113,6 +116,12 @@ def simulate_portfolio(
             _fail(exc.problems)
             return
         premiums = [p or 0 for p in raw]
+    if demo:
+        from cybercover.demo import load_demo
+
+        with _database() as db:
+            for _line in load_demo(db):
+                pass
     with (
         _database() as db,
         _client(scheduler, workers) as client,

@@ -54,15 +54,15 @@ def simulate_distributed(
     """Run every block as a Dask task on ``client`` (a ``distributed.Client``)."""
     from distributed import as_completed
 
-    model_f, portfolio_f = client.scatter([model, portfolio], broadcast=True)
+    # fresh keys on every call (hash=False, pure=False): a second run never waits on, or
+    # loses, the data of a first one being released
+    model_f, portfolio_f = client.scatter([model, portfolio], broadcast=True, hash=False)
     blocks = year_blocks(years, block_years)
     futures = [
-        client.submit(
-            simulate_block, model_f, portfolio_f, seed, block, first, n, key=f"block-{seed}-{block}"
-        )
+        client.submit(simulate_block, model_f, portfolio_f, seed, block, first, n, pure=False)
         for block, first, n in blocks
     ]
-    sizes = {f"block-{seed}-{block}": n for block, _, n in blocks}
+    sizes = {future.key: n for future, (_, _, n) in zip(futures, blocks, strict=True)}
     results: list[BlockResult] = []
     for future in as_completed(futures):
         results.append(future.result())
