@@ -12,5 +12,9 @@ source "$here/_postgres.sh"
 if [ ! -x /usr/bin/chromium ] || [ ! -d /usr/share/fonts/opentype/noto ]; then
   apt-get update -qq && apt-get install -y -qq chromium fonts-noto-cjk >/dev/null
 fi
+# documents (issue #9): the PDF tests rasterise first pages with poppler's pdftoppm
+if ! command -v pdftoppm >/dev/null 2>&1; then
+  apt-get update -qq && apt-get install -y -qq poppler-utils >/dev/null
+fi
 echo "== pytest (SQLite and PostgreSQL)"
 .venv/bin/python -m pytest "$@"

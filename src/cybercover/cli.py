@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
+from cybercover.documents.cli import documents_app
 from cybercover.errors import InputError, Problem
 from cybercover.notifications_cli import outbox_app
 from cybercover.product import default_product, load_product
@@ -150,6 +151,7 @@ app.add_typer(users_app, name="users")
 app.add_typer(audit_app, name="audit")
 app.add_typer(db_app, name="db")
 app.add_typer(outbox_app, name="outbox")
+app.add_typer(documents_app, name="documents")
 app.add_typer(simulate_app, name="simulate")
 
 

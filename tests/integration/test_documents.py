@@ -4,16 +4,16 @@ download it, outsiders get 404/403 and no byte of it."""
 
 from __future__ import annotations
 
-import io
-import re
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
 import pytest
 from fastapi.testclient import TestClient
-from pypdf import PdfReader
+from typer.testing import CliRunner, Result
 
+from cybercover.cli import app
 from cybercover.services.claims import add_loss_item, open_claim, request_payment
 from cybercover.services.dispatch import (
     decide_cost,
@@ -34,19 +34,9 @@ from tests.integration.test_access_matrix import START_DATE
 from tests.integration.test_claims import handlers
 from tests.integration.test_desk_api import seed
 from tests.integration.test_lifecycle_api import COMPANY, PLAN_1, PLAN_2_BI
+from tests.unit.documents.pdftext import has, text_of
 
 NAME = COMPANY["name"]  # 株式会社テスト製作所
-
-
-def text_of(pdf: bytes) -> str:
-    """Every page's text, whitespace removed (table cells wrap where they like)."""
-    reader = PdfReader(io.BytesIO(pdf))
-    return re.sub(r"\s+", "", "".join(page.extract_text() for page in reader.pages))
-
-
-def has(text: str, *needles: str) -> None:
-    for needle in needles:
-        assert re.sub(r"\s+", "", needle) in text, needle
 
 
 def build(db: Database, clock: FakeClock) -> dict[str, Any]:
@@ -364,3 +354,42 @@ def test_roles_outside_a_documents_function_are_refused(
     assert (
         client.get(f"/api/v1/policies/{ids['policy_id']}/documents/schedule.pdf").status_code == 401
     )
+
+
+def test_the_cli_renders_the_same_documents_and_applies_a_users_access(
+    case: tuple[TestClient, dict[str, Any]],
+    database_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    client, ids = case
+    monkeypatch.setenv("CYBERCOVER_DATABASE_URL", database_url)
+    runner = CliRunner()
+    out = tmp_path / "schedule.pdf"
+    result = runner.invoke(
+        app, ["documents", "schedule", str(ids["policy_id"]), "--lang", "en", "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    api = download(
+        client,
+        f"/api/v1/policies/{ids['policy_id']}/documents/schedule.pdf",
+        "agent@lac.jp",
+        lang="en",
+    )
+    # the same renderer: the schedule's date is the issue's, so the texts are equal
+    assert text_of(out.read_bytes()) == text_of(api)
+
+    # as a user, that user's access applies: another company's holder gets nothing
+    def letter(who: str) -> tuple[Result, Path]:
+        target = tmp_path / f"{who}.pdf"
+        args = ["documents", "settlement", str(ids["claim_id"]), "--as-user", who]
+        return runner.invoke(app, [*args, "--out", str(target)]), target
+
+    denied, nothing = letter("holder@other.jp")
+    assert denied.exit_code == 2 and not nothing.exists()
+    assert "not_found" in denied.output and NAME not in denied.output
+    allowed, pdf = letter("holder@test.jp")
+    assert allowed.exit_code == 0, allowed.output
+    has(text_of(pdf.read_bytes()), ids["claim_number"], "3,900,000円", "96,100,000円")
+    result = runner.invoke(app, ["documents", "incident", str(ids["incident_id"]), "--lang", "fr"])
+    assert result.exit_code == 2 and "lang" in result.output

@@ -57,10 +57,22 @@ def _style(name: str, size: float, **kw: object) -> ParagraphStyle:
     return ParagraphStyle(name, fontName=register_fonts(), fontSize=size, leading=size * 1.45, **kw)
 
 
+def _style_of(commands: list[Any]) -> TableStyle:
+    """A table style whose default font is ours (ReportLab's is Helvetica, which would
+    put an unembedded font in the file even when no cell uses it)."""
+    return TableStyle([("FONTNAME", (0, 0), (-1, -1), register_fonts()), *commands])
+
+
 def para(text: str, size: float = 9, *, right: bool = False, color: object = None) -> Paragraph:
-    """A paragraph of plain text (escaped; line breaks kept)."""
+    """A paragraph of plain text (escaped; line breaks kept). Text with Japanese in it
+    may break between any two characters, as Japanese is set; other text breaks at spaces."""
+    cjk = any(ord(c) >= 0x2E80 for c in text)
     style = _style(
-        f"p{size}{right}", size, alignment=TA_RIGHT if right else 0, textColor=color or _INK
+        f"p{size}{right}{cjk}",
+        size,
+        alignment=TA_RIGHT if right else 0,
+        textColor=color or _INK,
+        wordWrap="CJK" if cjk else None,
     )
     return Paragraph(escape(text).replace("\n", "<br/>"), style)
 
@@ -74,7 +86,7 @@ def heading(text: str) -> Flowable:
     """A section heading: a shaded band (the font has no bold face)."""
     table = Table([[para(text, 10.5, color=colors.white)]], colWidths=["100%"])
     table.setStyle(
-        TableStyle(
+        _style_of(
             [
                 ("BACKGROUND", (0, 0), (-1, -1), _INK),
                 ("TOPPADDING", (0, 0), (-1, -1), 2),
@@ -82,16 +94,18 @@ def heading(text: str) -> Flowable:
             ]
         )
     )
-    return KeepTogether([Spacer(1, 4 * mm), table, Spacer(1, 1.5 * mm)])
+    table.spaceBefore, table.spaceAfter = 4 * mm, 1.5 * mm
+    table.keepWithNext = True  # never a heading alone at the foot of a page
+    return table
 
 
 def title_block(title: str, subtitle: str, right_lines: Sequence[str]) -> Story:
     """The document's name, a line under it, and its number and date on the right."""
     left = [para(title, 18), para(subtitle, 9)]
     right = [para(line, 8.5, right=True) for line in right_lines]
-    table = Table([[left, right]], colWidths=["58%", "42%"])
+    table = Table([[left, right]], colWidths=["50%", "50%"])
     table.setStyle(
-        TableStyle(
+        _style_of(
             [
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
                 ("LINEBELOW", (0, 0), (-1, 0), 1.2, _INK),
@@ -112,7 +126,7 @@ def key_values(rows: Sequence[tuple[str, Cell]], label_width: str = "30%") -> Ta
     rest = f"{100 - int(label_width.rstrip('%'))}%"
     table = Table(data, colWidths=[label_width, rest])
     table.setStyle(
-        TableStyle(
+        _style_of(
             [
                 ("BACKGROUND", (0, 0), (0, -1), _SHADE),
                 ("GRID", (0, 0), (-1, -1), 0.4, _RULE),
@@ -144,7 +158,7 @@ def grid(
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
     ]
     style += [("BACKGROUND", (0, r + 1), (-1, r + 1), _SHADE) for r in emphasis]
-    table.setStyle(TableStyle(style))
+    table.setStyle(_style_of(style))
     return table
 
 
@@ -163,6 +177,7 @@ def build_pdf(
     """
     buffer = io.BytesIO()
     size = landscape(A4) if wide else A4
+    font = register_fonts()
     doc = SimpleDocTemplate(
         buffer,
         pagesize=size,
@@ -176,8 +191,8 @@ def build_pdf(
         creator="cybercover",
         lang="ja-JP" if lang == "ja" else "en-GB",
         invariant=1,
+        initialFontName=font,  # no standard font in the file: every glyph is embedded
     )
-    font = register_fonts()
 
     def on_page(canvas: Canvas, document: SimpleDocTemplate) -> None:
         canvas.saveState()

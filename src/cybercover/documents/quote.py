@@ -75,8 +75,7 @@ def render_quote(doc: Quote, lang: Lang) -> bytes:
         )
     rows.append(deductibles)
     rows.append(
-        [T("年間保険料（一時払）", "Annual premium")(lang)]
-        + [yen(o.premium, lang) for o in doc.options]
+        [T("年間保険料", "Annual premium")(lang)] + [yen(o.premium, lang) for o in doc.options]
     )
     story.append(
         grid(header, rows, widths, numeric=tuple(range(1, n + 1)), emphasis=(len(rows) - 1,))

@@ -22,6 +22,11 @@ __all__ = ["render_schedule"]
 TITLE = T("保険証券", "Policy schedule")
 
 
+def _two_lines(figure: str) -> str:
+    """``5,000万円（50,000,000円）`` on two lines, to fit a table column."""
+    return figure.replace("（", "\n（", 1)
+
+
 def render_schedule(doc: PolicySchedule, lang: Lang) -> bytes:
     """The policy schedule as PDF bytes."""
     story: Story = title_block(
@@ -79,14 +84,16 @@ def render_schedule(doc: PolicySchedule, lang: Lang) -> bytes:
         if not part.bought:
             rows.append([name, NOT_BOUGHT(lang), NOT_BOUGHT(lang), "—"])
         else:
-            figure = limit_text(part.limit, lang)
+            figure = _two_lines(limit_text(part.limit, lang))
             rows.append([name, figure, figure, yen(part.deductible, lang)])
     if terms.option_bought:
         for shared in terms.shared:
-            figure = limit_text(shared.limit, lang)
+            figure = _two_lines(limit_text(shared.limit, lang))
             rows.append([f"{shared.label(lang)}\n{shared.parts(lang)}", figure, figure, "—"])
     agg = terms.aggregate
-    rows.append([f"{agg.label(lang)}\n{agg.parts(lang)}", "—", limit_text(agg.limit, lang), "—"])
+    rows.append(
+        [f"{agg.label(lang)}\n{agg.parts(lang)}", "—", _two_lines(limit_text(agg.limit, lang)), "—"]
+    )
     story.append(
         grid(
             [

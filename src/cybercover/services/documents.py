@@ -40,6 +40,7 @@ from cybercover.product.model import Product
 from cybercover.services.authz import Actor, Role
 from cybercover.services.claims import load_claim
 from cybercover.services.incidents import load_incident
+from cybercover.services.people import _actor as user_actor  # the one user → actor mapping
 from cybercover.services.policies import policy_terms
 from cybercover.services.scope import load_policy, load_submission
 from cybercover.services.uow import Database
@@ -66,6 +67,7 @@ from cybercover.timeutil import add_years, period_start
 __all__ = [
     "SYSTEM",
     "Rendered",
+    "actor_for_email",
     "content_disposition",
     "incident_pdf",
     "parse_lang",
@@ -86,6 +88,25 @@ class Rendered:
     content: bytes
     filename: str
     ascii_filename: str
+
+
+def actor_for_email(db: Database, email: str) -> Actor:
+    """The CLI's ``--as-user``: that active user's actor (no password: the CLI already
+    holds the database's credentials; the point is to apply the user's access rules)."""
+    with db.sessions() as session:
+        user = session.execute(select(User).where(User.email == email.strip().lower())).scalar()
+        if user is None or not user.active:
+            raise InputError(
+                [
+                    Problem(
+                        "as_user",
+                        "unknown_user",
+                        "このメールアドレスの有効な利用者はいません",
+                        "no active user has this e-mail",
+                    )
+                ]
+            )
+        return user_actor(user)
 
 
 def parse_lang(value: str | None) -> Lang:
