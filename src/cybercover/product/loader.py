@@ -61,6 +61,17 @@ def load_product(path: str | Path) -> Product:
         raise ProductFileError(
             [Problem(str(path), "file_missing", "ファイルがありません", "file not found")]
         ) from None
+    except UnicodeDecodeError as exc:  # found by tests/security/test_fuzz_parsers.py
+        raise ProductFileError(
+            [
+                Problem(
+                    str(path),
+                    "encoding",
+                    f"UTF-8 のテキストではありません（{exc.start}バイト目）",
+                    f"not UTF-8 text (byte {exc.start})",
+                )
+            ]
+        ) from None
     except tomllib.TOMLDecodeError as exc:
         raise ProductFileError(
             [Problem(str(path), "toml_syntax", f"TOML の構文エラー: {exc}", f"TOML syntax: {exc}")]
