@@ -47,9 +47,10 @@ def _client(scheduler: str | None, workers: int) -> Iterator[Any]:
 
 
 def _yen(value: float) -> str:
-    from cybercover.money import format_yen
+    """A simulated figure, to the nearest 万 yen, with 万/億 (a statistic, not a payment)."""
+    from cybercover.money import format_yen_short
 
-    return format_yen(round(value))
+    return format_yen_short(int(round(value, -4)))
 
 
 def _print_summary(run: dict[str, Any]) -> None:
@@ -58,7 +59,10 @@ def _print_summary(run: dict[str, Any]) -> None:
 
     s = run["summary"]
     console = Console()
-    table = Table(title=f"ポートフォリオ / portfolio — {s['policies']:,} 契約, {s['years']:,} 年")
+    table = Table(
+        title=f"ポートフォリオ / portfolio — {s['policies']:,} 契約, {s['years']:,} 年",
+        caption="万円未満四捨五入 / to the nearest 10,000 yen",
+    )
     table.add_column("指標 / figure")
     table.add_column("支払 / insured", justify="right")
     table.add_column("損害 / ground-up", justify="right")
