@@ -32,6 +32,7 @@ from cybercover.documents import (
     render_settlement,
 )
 from cybercover.documents import model as m
+from cybercover.documents.facts import hearing_answer, isms_text, terms_of, text
 from cybercover.documents.labels import DESK, INSURED_NOTE, code_label, event_detail
 from cybercover.documents.terms import circled
 from cybercover.errors import ConflictError, InputError, NotFoundError, Problem
@@ -133,11 +134,6 @@ def _rendered(content: bytes, ja: str, ascii_name: str, lang: Lang) -> Rendered:
     )
 
 
-def _t(label: Any) -> m.T:
-    """A product-file label (``ja``/``en``) as a document text."""
-    return m.T(label.ja, label.en)
-
-
 def _insured(company: Company) -> m.Insured:
     postal = (
         f"〒{company.postal_code[:3]}-{company.postal_code[3:]} " if company.postal_code else ""
@@ -145,65 +141,7 @@ def _insured(company: Company) -> m.Insured:
     return m.Insured(company.name, company.corporate_number, f"{postal}{company.address}")
 
 
-# -- terms, shared by the quote and the schedule ------------------------------------------
-
-
-def _terms(product: Product, terms: PolicyTerms) -> m.Terms:
-    parts: list[m.CoverageLine] = []
-    for cov in product.coverages:
-        part = terms.part(cov.code)
-        shared = product.shared_limits.get(part.shared) if part.shared else None
-        parts.append(
-            m.CoverageLine(
-                cov.number,
-                _t(cov.label),
-                part.bought,
-                part.limit,
-                part.deductible,
-                part.waiting,
-                _t(shared.label) if shared else None,
-            )
-        )
-    numbers = {c.code: c for c in product.coverages}
-    shared_lines = []
-    for s in terms.shared:
-        definition = product.shared_limits[s.code]
-        names = [numbers[p] for p in s.parts]
-        shared_lines.append(
-            m.LimitLine(
-                _t(definition.label),
-                s.limit,
-                m.T(
-                    "＋".join(f"{circled(c.number)}{c.short.ja}" for c in names),
-                    " + ".join(c.short.en for c in names),
-                ),
-            )
-        )
-    bought = [p for p in terms.parts if p.bought]
-    first, last = product.coverages[0].number, product.coverages[-1].number
-    aggregate = m.LimitLine(
-        _t(product.aggregate.label),
-        terms.aggregate,
-        m.T(
-            f"{circled(first)}～{circled(last)}の合算、"
-            f"{product.coverage(product.aggregate.default).short.ja}の限度額の内枠",
-            f"parts {first} to {last} together, inside the "
-            f"{product.coverage(product.aggregate.default).short.en.lower()} limit",
-        ),
-    )
-    option = next(iter(product.options.values()), None)
-    waits = any(p.bought and p.waiting for p in bought)
-    mode = product.waiting_period.modes.get(terms.waiting.mode)
-    return m.Terms(
-        parts=tuple(parts),
-        shared=tuple(shared_lines),
-        aggregate=aggregate,
-        waiting_label=_t(product.waiting_period.label),
-        waiting_hours=terms.waiting.hours if waits else None,
-        waiting_mode=_t(mode.label) if mode else None,
-        option_label=_t(option.label) if option else None,
-        option_bought=waits,
-    )
+# -- quote ----------------------------------------------------------------------------------
 
 
 def _stored_terms(product: Product, data: dict[str, Any], start: datetime) -> PolicyTerms:
@@ -217,30 +155,6 @@ def _stored_terms(product: Product, data: dict[str, Any], start: datetime) -> Po
         options={"business_interruption": bool(data.get("business_interruption"))},
         waiting_hours=Fraction(Decimal(wp["hours"])) if wp.get("hours") else None,
         waiting_mode=wp.get("mode"),
-    )
-
-
-# -- quote ----------------------------------------------------------------------------------
-
-
-def _isms_text(product: Product, isms: dict[str, Any] | None, factors: list[m.Factor]) -> m.T:
-    discount = next((f for f in factors if f.code == "isms"), None)
-    if not isms or not isms.get("certified"):
-        return m.T("なし（ISMS割引の適用なし）", "none (no ISMS discount)")
-    body = isms.get("body") or ""
-    number = isms.get("certificate_number") or ""
-    expires = isms.get("expires_on") or ""
-    ceiling = product.isms.max_discount_percent
-    if discount is None:
-        return m.T(
-            f"{body} {number}（有効期限 {expires}）: 割引の適用なし",
-            f"{body} {number} (expires {expires}): no discount applied",
-        )
-    return m.T(
-        f"{body} {number}（有効期限 {expires}）: {discount.label.ja}、係数 ×{discount.factor}"
-        f"（割引は最大{ceiling}%）",
-        f"{body} {number} (expires {expires}): {discount.label.en}, factor ×{discount.factor} "
-        f"(at most {ceiling}% off)",
     )
 
 
@@ -279,7 +193,7 @@ def quote_pdf(db: Database, actor: Actor, submission_id: int, lang: Lang = "ja")
                 m.QuoteOption(
                     q.label,
                     q.premium,
-                    _terms(product, _stored_terms(product, q.options, start)),
+                    terms_of(product, _stored_terms(product, q.options, start)),
                     tuple(factors),
                     q.status,
                 )
@@ -289,10 +203,10 @@ def quote_pdf(db: Database, actor: Actor, submission_id: int, lang: Lang = "ja")
         doc = m.Quote(
             reference=f"Q-{submission.id}-{submission.version}",
             issued_at=db.clock(),
-            product=_t(info.name),
+            product=text(info.name),
             approval_number=info.approval_number,
-            insurer=_t(info.insurer),
-            agencies=tuple(_t(a.name) for a in info.agencies),
+            insurer=text(info.insurer),
+            agencies=tuple(text(a.name) for a in info.agencies),
             company=_insured(company),
             industry=f"{group.code} {group.ja}" if lang == "ja" else f"{group.code} {group.en}",
             annual_revenue=company.annual_revenue,
@@ -300,8 +214,8 @@ def quote_pdf(db: Database, actor: Actor, submission_id: int, lang: Lang = "ja")
             end=add_years(start, product.period.years),
             valid_until=min(q.valid_until for q in quotes),
             options=tuple(options),
-            isms=_isms_text(product, submission.isms, list(options[0].factors)),
-            notes=(_t(product.eligibility.note),) if product.eligibility.note else (),
+            isms=isms_text(product, submission.isms, list(options[0].factors)),
+            notes=(text(product.eligibility.note),) if product.eligibility.note else (),
         )
     return _rendered(
         render_quote(doc, lang), f"見積書_{doc.reference}", f"quote-{doc.reference}", lang
@@ -347,7 +261,7 @@ def schedule_pdf(db: Database, actor: Actor, policy_id: int, lang: Lang = "ja") 
             known = by_code.get(org.code)
             agencies.append(
                 m.AgencyShare(
-                    _t(known.name) if known else m.T.same(org.name),
+                    text(known.name) if known else m.T.same(org.name),
                     known.address if known else "",
                     tuple(code_label("task", t) for t in share.tasks),
                     f"{Decimal(share.share_bp) / 100:g}",
@@ -357,7 +271,7 @@ def schedule_pdf(db: Database, actor: Actor, policy_id: int, lang: Lang = "ja") 
         labels = {c.code: c for c in product.coverages}
         exclusions = tuple(
             (
-                _t(e.label),
+                text(e.label),
                 tuple(
                     m.T(
                         f"{circled(labels[p].number)}{labels[p].short.ja}",
@@ -375,19 +289,19 @@ def schedule_pdf(db: Database, actor: Actor, policy_id: int, lang: Lang = "ja") 
             number=policy.number,
             status=code_label("policy_status", policy.status),
             issued_at=issued or policy.created_at,
-            product=_t(info.name),
+            product=text(info.name),
             product_version=info.version,
             approval_number=info.approval_number,
-            insurer=_t(info.insurer),
+            insurer=text(info.insurer),
             company=_insured(company),
             insured_note=INSURED_NOTE,
             start=policy.period_start,
             end=policy.period_end,
             retroactive_date=policy.retroactive_date,
-            terms=_terms(product, policy_terms(policy)),
+            terms=terms_of(product, policy_terms(policy)),
             exclusions=exclusions,
-            emergency_label=_t(support.label),
-            emergency_services=tuple(_t(s.label) for s in support.services),
+            emergency_label=text(support.label),
+            emergency_services=tuple(text(s.label) for s in support.services),
             emergency_paid_from=m.T(
                 f"{circled(paid_from.number)}{paid_from.short.ja}", paid_from.short.en
             ),
@@ -496,10 +410,10 @@ def settlement_pdf(
         assert policy is not None and company is not None and policy.number is not None
         product = find_product(policy.product_code, policy.product_version)
         terms = policy_terms(policy)
-        heads = {h.code: _t(h.label) for h in product.cost_heads} | {
-            f"partner:{s.code}": _t(s.label) for s in product.emergency_support.services
+        heads = {h.code: text(h.label) for h in product.cost_heads} | {
+            f"partner:{s.code}": text(s.label) for s in product.emergency_support.services
         }
-        parts = {c.code: _t(c.short) for c in product.coverages}
+        parts = {c.code: text(c.short) for c in product.coverages}
         items = sorted(sheet.worksheet["items"], key=lambda i: i["id"])
         paid_to_date = sum(
             p.amount
@@ -518,7 +432,7 @@ def settlement_pdf(
             claim_number=claim.number,
             policy_number=policy.number,
             issued_at=db.clock(),
-            insurer=_t(product.product.insurer),
+            insurer=text(product.product.insurer),
             company=_insured(company),
             accident_at=claim.accident_at,
             payments=tuple(
@@ -566,22 +480,6 @@ def settlement_pdf(
 # -- incident report -----------------------------------------------------------------------
 
 
-def _answer(question: Any, value: Any) -> m.T:
-    if question.type == "bool":
-        return m.T("はい", "yes") if value else m.T("いいえ", "no")
-    if question.type == "choice":
-        found = next((c for c in question.choices if c.value == value), None)
-        return _t(found.label) if found else m.T.same(str(value))
-    if question.type == "datetime":
-        from cybercover.documents.formats import datetime_text
-
-        moment = datetime.fromisoformat(str(value))
-        return m.T(datetime_text(moment, "ja"), datetime_text(moment, "en"))
-    if question.type == "int" and isinstance(value, int):
-        return m.T.same(f"{value:,}")
-    return m.T.same(str(value))
-
-
 def incident_pdf(db: Database, actor: Actor, incident_id: int, lang: Lang = "ja") -> Rendered:
     """The incident report: hearing, triage, advice, deadlines, dispatches, timeline."""
     from cybercover.incidents import hearing
@@ -599,7 +497,7 @@ def incident_pdf(db: Database, actor: Actor, incident_id: int, lang: Lang = "ja"
         company = session.get(Company, incident.company_id) if incident.company_id else None
         now = db.clock()
         questions = [q for q in hearing().questions if q.code in incident.hearing]
-        families = {f.code: _t(f.label) for f in product.event_families}
+        families = {f.code: text(f.label) for f in product.event_families}
         triage: list[tuple[m.T, m.T]] = []
         if incident.triage:
             family = incident.triage.get("family", "")
@@ -627,7 +525,7 @@ def incident_pdf(db: Database, actor: Actor, incident_id: int, lang: Lang = "ja"
                     d.done_at,
                 )
             )
-        services = {s.code: _t(s.label) for s in product.emergency_support.services}
+        services = {s.code: text(s.label) for s in product.emergency_support.services}
         dispatches = []
         for sent, partner in session.execute(
             select(Dispatch, Organisation)
@@ -697,7 +595,9 @@ def incident_pdf(db: Database, actor: Actor, incident_id: int, lang: Lang = "ja"
             first_response_at=incident.first_response_at,
             handed_over_at=incident.handed_over_at,
             triage=tuple(triage),
-            hearing=tuple((_t(q.text), _answer(q, incident.hearing[q.code])) for q in questions),
+            hearing=tuple(
+                (text(q.text), hearing_answer(q, incident.hearing[q.code])) for q in questions
+            ),
             advice=tuple(
                 (
                     m.T(a["ja"], a["en"]),
