@@ -194,9 +194,13 @@ def simulate_price(
         answers=dict(request.disclosure),
         isms=request.isms_body is not None,
     )
-    price = technical_price(
-        product, default_loss_model(), insured, table_premium=premium, basis=basis, years=years
-    )
+    try:
+        price = technical_price(
+            product, default_loss_model(), insured, table_premium=premium, basis=basis, years=years
+        )
+    except InputError as exc:
+        _fail(exc.problems)
+        return
     _print_json(price.as_dict())
 
 

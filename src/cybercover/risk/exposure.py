@@ -87,7 +87,6 @@ class Portfolio:
     vendor_index: I64  # (P,) index into model.vendors.names
     scenario_prob: F64  # (P, S) hit probability per scenario event
     terms: VectorTerms
-    premium: I64 = field(default_factory=lambda: np.zeros(0, np.int64))  # (P,) or empty
 
     @property
     def size(self) -> int:
@@ -100,7 +99,6 @@ class Portfolio:
         insureds: Sequence[Insured],
         *,
         seed: int = 0,
-        premiums: Sequence[int] | None = None,
     ) -> Portfolio:
         """Stack insureds; raises :class:`InputError` naming ``insureds[i].field``."""
         if not insureds:
@@ -186,7 +184,4 @@ class Portfolio:
             vendor_index=vendor,
             scenario_prob=scen,
             terms=VectorTerms.from_policies([ins.terms for ins in insureds], TICKS_PER_HOUR),
-            premium=np.array(list(premiums), np.int64)
-            if premiums is not None
-            else np.zeros(0, np.int64),
         )

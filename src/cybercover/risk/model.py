@@ -302,9 +302,7 @@ def structure_problems(model: LossModel) -> list[Problem]:
     values = [b for b in bounds if b is not None]
     if values != sorted(set(values)):
         problems.append(
-            _problem(
-                "size_bands", "band_order", "上限は昇順です", "band bounds must strictly rise"
-            )
+            _problem("size_bands", "band_order", "上限は昇順です", "band bounds must strictly rise")
         )
     codes = model.family_codes
     for i, code in enumerate(codes):

@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from cybercover.errors import InputError, Problem
 from cybercover.product.model import PricingDef, Product
 from cybercover.risk.exposure import Insured, Portfolio
 from cybercover.risk.model import LossModel
@@ -90,8 +91,19 @@ def technical_price(
     settings = product.pricing
     if settings is None:
         raise ValueError("the product file has no [pricing] section")
-    years = years or settings.quote_years
+    years = settings.quote_years if years is None else years
     seed = settings.quote_seed if seed is None else seed
+    if not 1000 <= years <= 10_000_000:
+        raise InputError(
+            [
+                Problem(
+                    "years",
+                    "range",
+                    "模擬年数は1,000〜10,000,000年です",
+                    "simulated years must be 1,000 to 10,000,000",
+                )
+            ]
+        )
     portfolio = Portfolio.build(model, [insured], seed=seed)
     result = simulate_local(model, portfolio, years=years, seed=seed, block_years=years)
     # every later figure is computed from the yen shown, so each can be checked by hand

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from statistics import NormalDist
 
 import numpy as np
 import numpy.typing as npt
@@ -100,8 +101,6 @@ def _severity(
     z = rng.standard_normal(n)
     x: F64 = median * np.exp(sigma * z)
     if tail_quantile is not None and tail_alpha is not None and n:
-        from statistics import NormalDist
-
         zq = NormalDist().inv_cdf(tail_quantile)
         threshold = median * np.exp(sigma * zq)
         tail = z > zq

@@ -151,7 +151,11 @@ def run_portfolio(
     authority, as for ``cybercover users create``); the run is audited without a user."""
     if actor is not None:
         authorize(actor, "risk.run")
-    problems = []
+    problems: list[Problem] = []
+    if not 1 <= block_years <= 1_000_000:
+        problems.append(
+            Problem("block_years", "range", "1〜1,000,000年で指定してください", "must be 1 to 1M")
+        )
     if not 100 <= years <= 10_000_000:
         problems.append(
             Problem("years", "range", "100〜10,000,000年で指定してください", "must be 100 to 10M")
@@ -178,7 +182,7 @@ def run_portfolio(
                 )
             ]
         )
-    portfolio = Portfolio.build(model, insureds, seed=seed, premiums=premiums)
+    portfolio = Portfolio.build(model, insureds, seed=seed)
     result = simulate(
         model,
         portfolio,

@@ -85,3 +85,24 @@ def test_price_of_the_published_example(sqlite: Path) -> None:
     assert price["table_premium"] == 66_500  # REFERENCE.md §1: ¥67,000 published
     assert price["years"] == 5000 and price["capital_ratio_basis"] == "default"
     assert price["technical_premium"] > price["expected_loss"] > 0
+
+
+@pytest.mark.parametrize(
+    ("args", "field"),
+    [
+        (["simulate", "price", "Q", "--years", "10"], "years"),
+        (["simulate", "portfolio", "--oed", "B", "--years", "50"], "years"),
+        (["simulate", "portfolio", "--oed", "B", "--block-years", "0"], "block_years"),
+    ],
+)
+def test_out_of_range_settings_are_clear_errors(sqlite: Path, args: list[str], field: str) -> None:
+    shutil.copy(EXAMPLES / "rate-manufacturer-plan1.json", sqlite / "q.json")
+    book = sqlite / "b.csv"
+    book.write_text(
+        "\n".join((EXAMPLES / "oed-demo-portfolio.csv").read_text("utf-8").splitlines()[:3]) + "\n",
+        encoding="utf-8",
+    )
+    argv = [str(sqlite / "q.json") if a == "Q" else str(book) if a == "B" else a for a in args]
+    result = runner.invoke(app, argv)
+    assert result.exit_code == 2, result.output
+    assert f"error: {field}:" in result.output and "Traceback" not in result.output
