@@ -128,7 +128,7 @@ class Quote:
     insurer: T
     agencies: tuple[T, ...]
     company: Insured
-    industry: str
+    industry: T
     annual_revenue: int
     start: datetime
     end: datetime

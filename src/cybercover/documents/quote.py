@@ -39,7 +39,7 @@ def render_quote(doc: Quote, lang: Lang) -> bytes:
                 (T("会社名", "Company")(lang), doc.company.name),
                 (T("法人番号", "Corporate number")(lang), doc.company.corporate_number),
                 (T("所在地", "Address")(lang), doc.company.address),
-                (T("業種", "Industry")(lang), doc.industry),
+                (T("業種", "Industry")(lang), doc.industry(lang)),
                 (
                     T("売上高（直近会計年度）", "Revenue (last fiscal year)")(lang),
                     yen(doc.annual_revenue, lang),

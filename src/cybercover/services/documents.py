@@ -208,7 +208,7 @@ def quote_pdf(db: Database, actor: Actor, submission_id: int, lang: Lang = "ja")
             insurer=text(info.insurer),
             agencies=tuple(text(a.name) for a in info.agencies),
             company=_insured(company),
-            industry=f"{group.code} {group.ja}" if lang == "ja" else f"{group.code} {group.en}",
+            industry=m.T(f"{group.code} {group.ja}", f"{group.code} {group.en}"),
             annual_revenue=company.annual_revenue,
             start=start,
             end=add_years(start, product.period.years),

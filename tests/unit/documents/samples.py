@@ -83,7 +83,7 @@ def quote() -> Quote:
             T("損保ジャパンパートナーズ株式会社", "Sompo Japan Partners Inc."),
         ),
         company=COMPANY,
-        industry="29 電気機械器具製造業",
+        industry=T("29 電気機械器具製造業", "29 Electrical machinery"),
         annual_revenue=500_000_000,
         start=START,
         end=END,
