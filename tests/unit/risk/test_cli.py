@@ -106,3 +106,25 @@ def test_out_of_range_settings_are_clear_errors(sqlite: Path, args: list[str], f
     result = runner.invoke(app, argv)
     assert result.exit_code == 2, result.output
     assert f"error: {field}:" in result.output and "Traceback" not in result.output
+
+
+def test_portfolio_on_a_dask_scheduler_equals_one_process(sqlite: Path) -> None:
+    from distributed import LocalCluster
+
+    book = sqlite / "book.csv"
+    lines = (EXAMPLES / "oed-demo-portfolio.csv").read_text(encoding="utf-8").splitlines()
+    book.write_text("\n".join(lines[:31]) + "\n", encoding="utf-8")
+    common = ["simulate", "portfolio", "--oed", str(book), "--years", "1000", "--no-store"]
+    common += ["--block-years", "250"]
+    alone = runner.invoke(app, [*common, "--out", str(sqlite / "one")])
+    assert alone.exit_code == 0, alone.output
+    with LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster:
+        spread = runner.invoke(
+            app, [*common, "--out", str(sqlite / "two"), "--scheduler", cluster.scheduler_address]
+        )
+    assert spread.exit_code == 0, spread.output
+    one = (sqlite / "one" / "ylt.csv").read_text(encoding="utf-8")
+    two = (sqlite / "two" / "ylt.csv").read_text(encoding="utf-8")
+    assert one == two and len(one.splitlines()) == 1001
