@@ -40,6 +40,7 @@ __all__ = [
     "lang_of",
     "redirect",
     "render",
+    "scoped",
 ]
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -170,6 +171,12 @@ def redirect(url: str, done: str | None = None) -> RedirectResponse:
     if done:
         url += ("&" if "?" in url else "?") + "done=" + quote(done)
     return RedirectResponse(url, status_code=303)
+
+
+def scoped(problems: list[Problem], prefix: str) -> list[Problem]:
+    """The problems of one of several forms on a page, named for that form's fields
+    (``amount`` of the reserve form → ``reserve.amount``)."""
+    return [Problem(f"{prefix}.{p.path}" if p.path else "", p.rule, p.ja, p.en) for p in problems]
 
 
 def form_problems(exc: InputError | ConflictError | ForbiddenError) -> list[Problem]:

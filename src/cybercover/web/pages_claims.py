@@ -22,7 +22,7 @@ from cybercover.services.claims import (
     request_payment,
     set_reserve,
 )
-from cybercover.web.common import PageDep, form_problems, redirect, render
+from cybercover.web.common import PageDep, form_problems, redirect, render, scoped
 from cybercover.web.forms import as_int, form_data, moment, whole_number
 from cybercover.web.labels import LIMITS
 
@@ -90,12 +90,18 @@ def claim_page(page: PageDep, claim_id: int) -> Response:
     return _claim_page(page, claim_id)
 
 
-async def _claim_step(page: PageDep, claim_id: int, done: str, action: Any) -> Response:
+async def _claim_step(
+    page: PageDep, claim_id: int, done: str, action: Any, scope: str = ""
+) -> Response:
     form = await form_data(page)
     try:
         action(form)
     except (InputError, ConflictError, ForbiddenError) as exc:
-        return _claim_page(page, claim_id, 422, form_problems(exc), form)
+        problems = form_problems(exc)
+        if scope:
+            problems = scoped(problems, scope)
+            form = {}
+        return _claim_page(page, claim_id, 422, problems, form)
     return redirect(f"/claims/{claim_id}", done)
 
 
@@ -139,6 +145,7 @@ async def claim_reserve(page: PageDep, claim_id: int) -> Response:
             amount=whole_number(form, "amount"),
             reason=form.get("reason", ""),
         ),
+        scope="reserve",
     )
 
 

@@ -30,7 +30,7 @@ from cybercover.services.hearing import (
 )
 from cybercover.services.incidents import get_incident, report_incident, timeline
 from cybercover.services.partners import list_partners
-from cybercover.web.common import PageDep, form_problems, redirect, render
+from cybercover.web.common import PageDep, form_problems, redirect, render, scoped
 from cybercover.web.forms import as_bool, as_int, as_jst, form_data, whole_number
 
 router = APIRouter()
@@ -224,7 +224,11 @@ def desk_queue_fragment(page: PageDep) -> Response:
 
 
 def _partner_page(
-    page: PageDep, status: int = 200, problems: Any = (), form: Any = None
+    page: PageDep,
+    status: int = 200,
+    problems: Any = (),
+    form: Any = None,
+    dispatch_id: int | None = None,
 ) -> Response:
     return render(
         page.request,
@@ -233,6 +237,7 @@ def _partner_page(
             "dispatches": list_dispatches(page.db, page.actor),
             "services": {s.code: s.label for s in default_product().emergency_support.services},
             "form": form or {},
+            "form_dispatch": dispatch_id,
         },
         page=page,
         status=status,
@@ -245,11 +250,15 @@ def partner_home(page: PageDep) -> Response:
     return _partner_page(page)
 
 
-def _partner_step(page: PageDep, done: str, action: Any, form: Any = None) -> Response:
+def _partner_step(
+    page: PageDep, dispatch_id: int, done: str, action: Any, form: Any = None
+) -> Response:
+    """One form of one dispatch card: its problems are shown on that card only."""
     try:
         action()
     except (InputError, ConflictError) as exc:
-        return _partner_page(page, 422, form_problems(exc), form)
+        problems = scoped(form_problems(exc), f"d{dispatch_id}")
+        return _partner_page(page, 422, problems, form, dispatch_id)
     return redirect("/partner", done)
 
 
@@ -258,6 +267,7 @@ async def dispatch_response(page: PageDep, dispatch_id: int) -> Response:
     form = await form_data(page)
     return _partner_step(
         page,
+        dispatch_id,
         "responded",
         lambda: respond_dispatch(
             page.db,
@@ -274,6 +284,7 @@ async def dispatch_work(page: PageDep, dispatch_id: int) -> Response:
     form = await form_data(page)
     return _partner_step(
         page,
+        dispatch_id,
         "logged",
         lambda: log_work(
             page.db,
@@ -302,4 +313,4 @@ async def dispatch_cost(page: PageDep, dispatch_id: int) -> Response:
             registration_number=form.get("registration_number", ""),
         )
 
-    return _partner_step(page, "cost", send, form)
+    return _partner_step(page, dispatch_id, "cost", send, form)

@@ -39,7 +39,7 @@ from cybercover.services.submissions import (
     update_submission,
     upload_document,
 )
-from cybercover.web.common import PageDep, form_problems, redirect, render
+from cybercover.web.common import PageDep, form_problems, redirect, render, scoped
 from cybercover.web.forms import (
     LIMIT_KEYS,
     as_bool,
@@ -368,8 +368,8 @@ async def underwriting_decide(page: PageDep, issue_id: int) -> Response:
         decide_issue(page.db, page.actor, issue_id, decision)
     except (InputError, ConflictError) as exc:
         problems = [
-            Problem(f"issue{issue_id}.{p.path.removeprefix('decision.')}", p.rule, p.ja, p.en)
+            Problem(p.path.removeprefix("decision."), p.rule, p.ja, p.en)
             for p in form_problems(exc)
         ]
-        return _queue_page(page, 422, problems)
+        return _queue_page(page, 422, scoped(problems, f"issue{issue_id}"))
     return redirect("/underwriting", "decided")
