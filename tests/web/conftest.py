@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 import uvicorn
+from fastapi import FastAPI
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from cybercover.api.app import create_app
@@ -53,7 +54,8 @@ class Site:
 
 
 @pytest.fixture
-def site(tmp_path: Path) -> Iterator[Site]:
+def seeded(tmp_path: Path) -> Iterator[tuple[FastAPI, FakeClock, dict[str, Any]]]:
+    """The app on a fresh SQLite database with its world, at 02:30 on 10 July (JST)."""
     clock = FakeClock(datetime(2026, 3, 2, 1, 0, tzinfo=UTC))  # 10:00 JST, 2 March 2026
     app = create_app(
         Settings(environment="test", database_url=f"sqlite:///{tmp_path / 'web.db'}"),
@@ -77,6 +79,13 @@ def site(tmp_path: Path) -> Iterator[Site]:
             **extra,
         )
     clock.now = NIGHT
+    yield app, clock, world
+    db.engine.dispose()
+
+
+@pytest.fixture
+def site(seeded: tuple[FastAPI, FakeClock, dict[str, Any]]) -> Iterator[Site]:
+    app, clock, world = seeded
     port = _free_port()
     server = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", ws="none")
@@ -88,10 +97,9 @@ def site(tmp_path: Path) -> Iterator[Site]:
         if time.monotonic() > deadline:
             raise RuntimeError("the test server did not start")
         time.sleep(0.05)
-    yield Site(url=f"http://127.0.0.1:{port}", clock=clock, db=db, world=world)
+    yield Site(url=f"http://127.0.0.1:{port}", clock=clock, db=app.state.db, world=world)
     server.should_exit = True
     thread.join(timeout=10)
-    db.engine.dispose()
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,243 @@
+"""The pages without a browser: formats, the catalog, CSRF, redirects, the agent's policy
+transactions, the commission statement, the administrator's page, and the service
+queries the pages added (each with its denial)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from babel.messages.extract import extract_from_dir
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from cybercover.errors import ForbiddenError, NotFoundError
+from cybercover.services.claims import limits_left, list_claims
+from cybercover.services.people import authenticate
+from cybercover.services.submissions import referral_queue
+from cybercover.web import fmt
+from cybercover.web.i18n import translations
+from tests.integration.api_helpers import PASSWORD
+from tests.integration.conftest import FakeClock
+
+Seeded = tuple[FastAPI, FakeClock, dict[str, Any]]
+WEB = Path(__file__).resolve().parents[2] / "src" / "cybercover" / "web"
+
+
+def signed_in(app: FastAPI, email: str) -> tuple[TestClient, str]:
+    """A client with a page session, and the CSRF token its forms carry."""
+    client = TestClient(app)
+    form = client.get("/login").text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form)
+    assert token is not None
+    response = client.post(
+        "/login",
+        data={"email": email, "password": PASSWORD, "csrf_token": token[1], "next": "/"},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303, response.text
+    page = client.get("/").text
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert csrf is not None
+    return client, csrf[1]
+
+
+def text(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+# -- formats --------------------------------------------------------------------------
+
+
+def test_era_years_dates_amounts_and_clocks() -> None:
+    assert fmt.era_year(date(2019, 5, 1)) == "令和元年"
+    assert fmt.era_year(date(2019, 4, 30)) == "平成31年"
+    assert fmt.era_year(date(1989, 1, 8)) == "平成元年"
+    assert fmt.era_year(date(2026, 7, 10)) == "令和8年"
+    # 15:00 UTC on 31 March is 00:00 on 1 April in Tokyo
+    assert fmt.jst_date("2026-03-31T15:00:00+00:00", "ja") == "2026年4月1日（令和8年）"
+    assert fmt.jst_date("2026-03-31T15:00:00+00:00", "en") == "1 Apr 2026"
+    assert fmt.jst_datetime("2026-07-09T17:30:00+00:00", "en") == "10 Jul 2026 02:30 JST"
+    assert fmt.yen_short(1_234_500_000, "ja") == "12億3,450万円"
+    assert fmt.yen_short(30_000_000, "ja") == "3,000万円"
+    assert fmt.yen_short(1_234_567, "ja") == "1,234,567円"  # not whole 万: every yen shown
+    assert fmt.yen_short(30_000_000, "en") == "30,000,000 yen"
+    assert fmt.duration(71 * 3600, "ja") == "残り 71時間00分"
+    assert fmt.duration(-15 * 60, "ja") == "15分超過"
+    assert fmt.duration(-15 * 60, "en") == "15 min late"
+    assert fmt.local_input("2026-07-09T17:15:00+00:00") == "2026-07-10T02:15"
+    with pytest.raises(ValueError, match="naive"):
+        fmt.jst_date("2026-07-10T02:15:00", "ja")
+
+
+def test_every_message_of_the_pages_has_its_japanese() -> None:
+    ids = {
+        message
+        for _, _, message, _, _ in extract_from_dir(
+            str(WEB),
+            method_map=[("templates/**.html", "jinja2"), ("**.py", "python")],
+            options_map={"templates/**.html": {"extensions": "jinja2.ext.i18n"}},
+            keywords={"_": None, "gettext": None, "N_": None},
+        )
+    }
+    assert len(ids) > 300
+    ja = translations("ja")
+    untranslated = sorted(m for m in ids if isinstance(m, str) and ja.gettext(m) == m)
+    assert untranslated == []
+    assert ja.gettext("Report an incident") == "事故を報告する"
+    assert translations("en").gettext("Report an incident") == "Report an incident"
+
+
+# -- security of the pages -------------------------------------------------------------
+
+
+def test_a_form_without_its_csrf_token_is_refused_and_changes_nothing(seeded: Seeded) -> None:
+    app, _, _ = seeded
+    client, csrf = signed_in(app, "holder@test.jp")
+    refused = client.post("/incidents", data={"summary": "偽のフォームから"})
+    assert refused.status_code == 403
+    assert refused.headers["content-type"].startswith("text/html")
+    wrong = client.post("/incidents", data={"summary": "x", "csrf_token": csrf[::-1]})
+    assert wrong.status_code == 403
+    assert "INC-2026" not in client.get("/my").text
+    done = client.post(
+        "/incidents", data={"summary": "本物", "csrf_token": csrf}, follow_redirects=False
+    )
+    assert done.status_code == 303 and done.headers["location"] == "/incidents/1?done=reported"
+
+
+def test_sign_in_never_sends_the_browser_off_the_site(seeded: Seeded) -> None:
+    app, _, _ = seeded
+    client = TestClient(app)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text)
+    assert token is not None
+    for target in ("//evil.example/", "https://evil.example/", "/\\evil.example"):
+        response = client.post(
+            "/login",
+            data={"email": "holder@test.jp", "password": PASSWORD, "csrf_token": token[1]}
+            | {"next": target},
+            follow_redirects=False,
+        )
+        assert response.headers["location"] == "/", target
+    # without the login form's own token, no session is started
+    fresh = TestClient(app)
+    refused = fresh.post("/login", data={"email": "holder@test.jp", "password": PASSWORD})
+    assert refused.status_code == 403 and "cc_session" not in fresh.cookies
+    # a page without a session: to the login form, and back afterwards
+    moved = TestClient(app).get("/claims/1?x=1", follow_redirects=False)
+    assert moved.status_code == 303
+    assert moved.headers["location"] == "/login?next=/claims/1%3Fx%3D1"
+    # the API keeps its problem JSON
+    api = TestClient(app).get("/api/v1/policies")
+    assert api.status_code == 401 and api.json()["status"] == 401
+
+
+# -- the agent's policy transactions and commission --------------------------------------
+
+
+def test_an_agent_endorses_renews_and_cancels_from_the_policy_page(seeded: Seeded) -> None:
+    app, _, world = seeded
+    client, csrf = signed_in(app, "agent@lac.jp")
+    pid = world["policy_id"]
+    page = text(client.get(f"/policies/{pid}").text)
+    assert "年間保険料 53,200円" in page  # plan ①: 70,000 × 0.95 × 0.80 (every control)
+    endorsed = client.post(
+        f"/policies/{pid}/endorse",
+        data={
+            "csrf_token": csrf,
+            "effective_date": "2026-10-01",
+            "option.label": "異動",
+            "option.limits.liability": "300,000,000",
+            "option.limits.response_costs": "30000000",
+            "option.deductibles.liability": "100000",
+            "option.deductibles.response_costs": "100000",
+        },
+    )
+    page = text(endorsed.text)
+    assert "異動を反映しました。" in page
+    assert "賠償責任 3億円 0円 300,000,000円" in page
+    # ¥300M liability: 70,000 × 1.25 × 0.95 × 0.80 = 66,500 a year; from 1 October,
+    # 182 of 365 days: (66,500 − 53,200) × 182 / 365 = 6,631.78 → 6,631
+    assert "異動 2026年10月1日（令和8年） 6,631円" in page
+    # a date that is no date is refused with the API's words, next to the field
+    bad = client.post(f"/policies/{pid}/cancel", data={"csrf_token": csrf, "effective_date": "x"})
+    assert bad.status_code == 422
+    assert 'id="err-effective_date">日付（YYYY-MM-DD）の形式が正しくありません' in bad.text
+
+    renewal = client.post(f"/policies/{pid}/renew", data={"csrf_token": csrf})
+    page = text(renewal.text)
+    assert "更新の申込を作成しました。" in page
+    assert "保険始期: 2027年4月1日（令和9年）" in page
+
+    cancelled = client.post(
+        f"/policies/{pid}/cancel",
+        data={"csrf_token": csrf, "effective_date": "2026-12-01", "by": "insured"}
+        | {"reason": "事業譲渡"},
+    )
+    assert "解約しました。" in text(cancelled.text)
+    assert "解約" in text(cancelled.text).split("契約 CY-")[1][:40]
+
+    # March 2026, when the seed's policy was issued: 20 % commission on a 50 % share
+    statement = text(client.get("/agent/commission?month=2026-03").text)
+    assert "手数料合計 5,320円" in statement  # 53,200 × 50 % × 20 %
+    refused = client.get("/agent/commission?month=2026-13")
+    assert refused.status_code == 422 and "YYYY-MM で指定してください" in refused.text
+
+    other, _ = signed_in(app, "agent@other.jp")
+    denied = other.get(f"/policies/{pid}")
+    assert denied.status_code == 404 and "CY-2026" not in denied.text
+
+
+# -- the administrator ---------------------------------------------------------------------
+
+
+def test_an_administrator_adds_a_user_and_verifies_the_audit_log(seeded: Seeded) -> None:
+    app, _, _ = seeded
+    client, csrf = signed_in(app, "admin@example.jp")
+    user = {
+        "csrf_token": csrf,
+        "organisation_id": "1",
+        "email": "new.handler@insurer.jp",
+        "display_name": "新任 担当",
+        "role": "claims_handler",
+        "payment_authority": "5,000,000",
+    }
+    short = client.post("/admin/users", data=user | {"password": "short"})
+    assert short.status_code == 422
+    assert 'id="err-password">パスワードは10文字以上にしてください' in short.text
+    made = client.post("/admin/users", data=user | {"password": "long enough password"})
+    assert "利用者を作成しました。" in made.text and "new.handler@insurer.jp" in made.text
+    verified = text(client.get("/admin?verify=1").text)
+    assert re.search(r"ハッシュチェーンは正常です（\d+ 件を検証）", verified)
+    assert "sj-cyber" in verified  # the product versions
+
+    agent, _ = signed_in(app, "agent@lac.jp")
+    denied = agent.get("/admin")
+    assert denied.status_code == 403 and "new.handler" not in denied.text
+
+
+# -- the service queries the pages added ------------------------------------------------------
+
+
+def test_the_claims_list_and_limits_left_are_scoped(seeded: Seeded) -> None:
+    app, _, world = seeded
+    db = app.state.db
+    holder = authenticate(db, "holder@test.jp", PASSWORD)
+    other = authenticate(db, "holder@other.jp", PASSWORD)
+    left = limits_left(db, holder, world["policy_id"])
+    assert [(p["code"], p["limit"], p["left"]) for p in left["parts"]] == [
+        ("liability", 100_000_000, 100_000_000),
+        ("response_costs", 30_000_000, 30_000_000),
+    ]
+    assert (left["aggregate"]["limit"], left["aggregate"]["left"]) == (100_000_000, 100_000_000)
+    with pytest.raises(NotFoundError):
+        limits_left(db, other, world["policy_id"])
+    assert list_claims(db, holder) == [] == list_claims(db, other)
+    with pytest.raises(ForbiddenError):
+        list_claims(db, authenticate(db, "agent@lac.jp", PASSWORD))
+    with pytest.raises(ForbiddenError):
+        referral_queue(db, authenticate(db, "agent@lac.jp", PASSWORD))
+    assert referral_queue(db, authenticate(db, "underwriter@insurer.jp", PASSWORD)) == []
