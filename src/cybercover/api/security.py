@@ -18,7 +18,7 @@ import logging
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -112,6 +112,11 @@ def install_security(app: FastAPI, settings: Settings) -> None:
         response.headers["Retry-After"] = str(exc.retry_after)
         return response
 
+    @app.exception_handler(OverflowError)
+    @app.exception_handler(DataError)
+    async def _out_of_range(request: Request, exc: Exception) -> JSONResponse:
+        return _out_of_range_problem(request)
+
     @app.exception_handler(DBAPIError)
     async def _db_error(request: Request, exc: DBAPIError) -> JSONResponse:
         if not _database_unavailable(exc):
@@ -129,6 +134,34 @@ def install_security(app: FastAPI, settings: Settings) -> None:
     async def _pool_timeout(request: Request, _: PoolTimeout) -> JSONResponse:
         log.warning("database pool exhausted on %s %s", request.method, request.url.path)
         return _unavailable()
+
+
+# the largest value a stored integer takes (BIGINT); ids are smaller still
+_MAX_STORED = 2**63 - 1
+_MAX_ID = 2**31 - 1
+
+
+def _out_of_range_problem(request: Request) -> JSONResponse:
+    """A number the database cannot hold (found by tests/security/test_schemathesis.py:
+    ``GET /companies/9223372036854775808`` was a 500). An id in the path that no row can
+    have is *not found*; any other such number is bad input."""
+    for name, value in request.path_params.items():
+        if isinstance(value, int) and not -_MAX_ID <= value <= _MAX_ID:
+            return problem(404, "not-found", "見つかりません / Not found", f"{name} not found")
+    return problem(
+        422,
+        "invalid-input",
+        "入力内容に誤りがあります / Invalid input",
+        f"a number is out of range (at most {_MAX_STORED:,})",
+        errors=[
+            {
+                "field": "",
+                "rule": "out_of_range",
+                "ja": f"数値が大きすぎます（{_MAX_STORED:,}以下）",
+                "en": f"a number is out of range (at most {_MAX_STORED:,})",
+            }
+        ],
+    )
 
 
 def _unavailable() -> JSONResponse:
