@@ -15,11 +15,13 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from cybercover.errors import ForbiddenError, NotFoundError
+from cybercover.product import default_product
 from cybercover.services.claims import limits_left, list_claims
 from cybercover.services.people import authenticate
 from cybercover.services.submissions import referral_queue
 from cybercover.web import fmt
 from cybercover.web.i18n import translations
+from tests.factories import CLEAN_ANSWERS
 from tests.integration.api_helpers import PASSWORD
 from tests.integration.conftest import FakeClock
 
@@ -241,3 +243,100 @@ def test_the_claims_list_and_limits_left_are_scoped(seeded: Seeded) -> None:
     with pytest.raises(ForbiddenError):
         referral_queue(db, authenticate(db, "agent@lac.jp", PASSWORD))
     assert referral_queue(db, authenticate(db, "underwriter@insurer.jp", PASSWORD)) == []
+
+
+# -- the ISMS shortcut and lowered limits ----------------------------------------------------
+
+
+def _new_submission(client: TestClient, csrf: str, company_id: int) -> int:
+    made = client.post(
+        "/submissions",
+        data={"csrf_token": csrf, "company_id": str(company_id), "start_date": "2026-08-01"},
+    )
+    found = re.search(r"申込 (\d+)", text(made.text))
+    assert found is not None, made.text
+    return int(found[1])
+
+
+PLAN_1_FORM = {
+    "options[0].label": "A",
+    "options[0].limits.liability": "100,000,000",
+    "options[0].limits.response_costs": "30,000,000",
+    "options[0].deductibles.liability": "100000",
+    "options[0].deductibles.response_costs": "100000",
+}
+
+
+def test_the_isms_certificate_copy_answers_the_security_questions(seeded: Seeded) -> None:
+    app, _, world = seeded
+    client, csrf = signed_in(app, "agent@lac.jp")
+    sid = _new_submission(client, csrf, world["company"]["id"])
+    waived = {
+        q.code for q in default_product().disclosure.questions if q.waived_by_isms_certificate
+    }
+    assert {"mfa", "edr", "offline_backups"} <= waived
+    data = {
+        "csrf_token": csrf,
+        "isms.certified": "yes",
+        "isms.body": "JQA",
+        "isms.certificate_number": "IS 123456",
+        "isms.expires_on": "2027-07-31",
+    }
+    for code, value in CLEAN_ANSWERS.items():
+        if code not in waived:  # the questions marked [ISMS] stay blank
+            answer = ("yes" if value else "no") if isinstance(value, bool) else str(value)
+            data[f"disclosure.{code}"] = answer
+    # a copy that is not what it claims to be is refused next to the file field
+    bad = client.post(
+        f"/submissions/{sid}/disclosure",
+        data=data,
+        files={"isms_copy": ("cert.png", b"%PDF-1.7 not a png", "image/png")},
+    )
+    assert bad.status_code == 422
+    assert 'id="err-file">ファイルの内容が形式と一致しません' in bad.text
+    saved = client.post(
+        f"/submissions/{sid}/disclosure",
+        data=data,
+        files={"isms_copy": ("cert.png", b"\x89PNG\r\n\x1a\n" + b"0" * 64, "image/png")},
+    )
+    assert "保存しました。" in saved.text
+    quoted = text(
+        client.post(f"/submissions/{sid}/quote", data=PLAN_1_FORM | {"csrf_token": csrf}).text
+    )
+    # 70,000 × 0.95 (deductible) = 66,500; security unanswered × 1.00; JQA 50 % → 33,250
+    assert "ISMS認証割引（JQA） 50% ×0.50 → 33,250円" in quoted
+    assert "年間保険料 33,250円" in quoted
+
+
+def test_an_underwriter_lowers_the_limits_and_the_quote_keeps_to_them(seeded: Seeded) -> None:
+    app, _, world = seeded
+    agent, csrf = signed_in(app, "agent@lac.jp")
+    sid = _new_submission(agent, csrf, world["company"]["id"])
+    answers = {
+        f"disclosure.{k}": ("yes" if v else "no") if isinstance(v, bool) else str(v)
+        for k, v in CLEAN_ANSWERS.items()
+    }
+    agent.post(
+        f"/submissions/{sid}/disclosure",
+        data=answers | {"csrf_token": csrf, "disclosure.mfa": "no"},
+    )
+    agent.post(f"/submissions/{sid}/quote", data=PLAN_1_FORM | {"csrf_token": csrf})
+
+    underwriter, uw_csrf = signed_in(app, "underwriter@insurer.jp")
+    queue = underwriter.get("/underwriting").text
+    issue = re.search(r'action="/underwriting/issues/(\d+)"', queue)
+    assert issue is not None
+    decided = underwriter.post(
+        f"/underwriting/issues/{issue[1]}",
+        data={"csrf_token": uw_csrf, "kind": "lower_limits", "reason": "MFA未導入のため"}
+        | {"limits.liability": "50,000,000"},
+    )
+    assert "判断を記録しました。" in decided.text
+    page = text(agent.get(f"/submissions/{sid}").text)
+    assert "引受担当が提示した限度額: 損害賠償責任 5,000万円" in page
+    refused = agent.post(f"/submissions/{sid}/quote", data=PLAN_1_FORM | {"csrf_token": csrf})
+    assert refused.status_code == 422
+    assert (
+        'id="err-options[0].limits.liability">引受者が提示した上限 50,000,000円 を超えています'
+        in refused.text
+    )
