@@ -50,11 +50,20 @@ def test_the_switch_to_english_sticks_and_switches_back(site: Site, people: Any)
     expect(page.locator('tr[data-part="response_costs"] td').first).to_have_text("3,000万円")
     holder.shot("my-cover-ja-again")
 
-    # a page without a session sends the browser to sign in, then back to it
+    # a page without a session sends the browser to sign in, then back to it; by
+    # keyboard alone: the skip link first, every focus visibly outlined
     anonymous = people()
-    anonymous.open("/my")
-    expect(anonymous.page.get_by_role("heading", level=1)).to_have_text("ログイン")
-    anonymous.page.get_by_label("メールアドレス").fill("holder@test.jp")
-    anonymous.page.get_by_label("パスワード").fill(PASSWORD)
-    anonymous.page.get_by_role("button", name="ログイン").click()
-    expect(anonymous.page.get_by_role("heading", level=1)).to_have_text("ご契約")
+    login = anonymous.open("/my")
+    expect(login.get_by_role("heading", level=1)).to_have_text("ログイン")
+    login.keyboard.press("Tab")
+    expect(login.locator(":focus")).to_have_text("本文へ移動")
+    outline = login.evaluate("getComputedStyle(document.activeElement).outlineWidth")
+    assert outline == "3px", outline
+    login.get_by_label("メールアドレス").focus()
+    login.keyboard.type("holder@test.jp")
+    login.keyboard.press("Tab")
+    expect(login.locator(":focus")).to_have_attribute("name", "password")
+    login.keyboard.type(PASSWORD)
+    login.keyboard.press("Enter")
+    expect(login.get_by_role("heading", level=1)).to_have_text("ご契約")
+    expect(login).to_have_url(site.url + "/my")

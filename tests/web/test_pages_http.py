@@ -340,3 +340,45 @@ def test_an_underwriter_lowers_the_limits_and_the_quote_keeps_to_them(seeded: Se
         'id="err-options[0].limits.liability">引受者が提示した上限 50,000,000円 を超えています'
         in refused.text
     )
+
+
+# -- accessibility -----------------------------------------------------------------------------
+
+
+def _luminance(colour: str) -> float:
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast(a: str, b: str) -> float:
+    light, dark = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def test_text_colours_meet_wcag_aa_contrast() -> None:
+    css = (WEB / "static" / "site.css").read_text()
+    var = dict(re.findall(r"--([\w-]+): (#[0-9a-f]{6})", css))
+    assert round(contrast("#ffffff", "#000000"), 1) == 21.0  # the formula itself
+    pairs = [
+        ("ink", "bg"),  # body text
+        ("muted", "bg"),  # help text, statuses
+        ("brand", "bg"),  # links
+        ("late", "late-bg"),  # late rows and errors
+        ("ok", "bg"),
+    ]
+    for fg, bg in pairs:
+        assert contrast(var[fg], var[bg]) >= 4.5, (fg, bg)
+    assert contrast("#ffffff", var["brand"]) >= 4.5  # buttons and the header
+    assert contrast("#ffffff", var["late"]) >= 4.5  # the late badge, danger buttons
+
+
+def test_every_input_of_every_template_has_a_label() -> None:
+    for path in sorted((WEB / "templates").glob("*.html")):
+        html = path.read_text()
+        for tag in re.findall(r"<(?:input|select|textarea)\b[^>]*>", html):
+            if 'type="hidden"' in tag:
+                continue
+            ident = re.search(r'id="([^"]+)"', tag)
+            assert ident is not None, (path.name, tag)
+            assert f'for="{ident[1]}"' in html, (path.name, tag)
