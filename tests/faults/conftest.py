@@ -13,6 +13,7 @@ import pytest
 from bench.server import Cluster, postgres_cluster
 
 from cybercover.demo import DEMO_PASSWORD
+from tests.integration.conftest import clock  # noqa: F401
 
 HAS_POSTGRES = bool(glob("/usr/lib/postgresql/*/bin/pg_ctl"))
 
