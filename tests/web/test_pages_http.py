@@ -5,7 +5,7 @@ queries the pages added (each with its denial)."""
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -13,12 +13,15 @@ import pytest
 from babel.messages.extract import extract_from_dir
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from cybercover.errors import ForbiddenError, NotFoundError
 from cybercover.product import default_product
-from cybercover.services.claims import limits_left, list_claims
+from cybercover.services.claims import limits_left, list_claims, open_claim
 from cybercover.services.people import authenticate
 from cybercover.services.submissions import referral_queue
+from cybercover.storage.models import ClaimDocument
+from cybercover.timeutil import JST
 from cybercover.web import fmt
 from cybercover.web.i18n import translations
 from tests.factories import CLEAN_ANSWERS
@@ -382,3 +385,34 @@ def test_every_input_of_every_template_has_a_label() -> None:
             ident = re.search(r'id="([^"]+)"', tag)
             assert ident is not None, (path.name, tag)
             assert f'for="{ident[1]}"' in html, (path.name, tag)
+
+
+# -- the insured's documents ---------------------------------------------------------------------
+
+
+def test_a_policyholder_sends_a_document_for_its_own_claim_only(seeded: Seeded) -> None:
+    app, _, world = seeded
+    db = app.state.db
+    handler = authenticate(db, "claims@insurer.jp", PASSWORD)
+    claim = open_claim(
+        db, handler, policy_id=world["policy_id"], accident_at=datetime(2026, 7, 1, tzinfo=JST)
+    )
+    holder, csrf = signed_in(app, "holder@test.jp")
+    url = f"/my/claims/{claim['id']}/documents"
+    pdf = ("請求書.pdf", b"%PDF-1.7\n" + b"0" * 100, "application/pdf")
+    refused = holder.post(url, data={"csrf_token": csrf}, files={"file": ("a.exe", b"MZ", "x/y")})
+    assert refused.status_code == 422
+    assert f'id="err-c{claim["id"]}.file">PDF・PNG・JPEG のみ受け付けます' in refused.text
+    sent = holder.post(url, data={"csrf_token": csrf}, files={"file": pdf})
+    assert "書類を受け付けました。" in sent.text
+    with db.sessions() as session:
+        stored = session.execute(select(ClaimDocument)).scalars().all()
+        assert [(d.filename, d.size) for d in stored] == [("請求書.pdf", 109)]
+
+    other, other_csrf = signed_in(app, "holder@other.jp")
+    denied = other.post(url, data={"csrf_token": other_csrf}, files={"file": pdf})
+    assert denied.status_code == 404 and "CLM-2026" not in denied.text
+    agent, agent_csrf = signed_in(app, "agent@lac.jp")
+    assert agent.post(url, data={"csrf_token": agent_csrf}, files={"file": pdf}).status_code == 403
+    with db.sessions() as session:
+        assert len(session.execute(select(ClaimDocument)).scalars().all()) == 1

@@ -65,6 +65,7 @@ __all__ = [
     "record_recovery",
     "request_payment",
     "set_reserve",
+    "submit_claim_document",
 ]
 
 
@@ -462,8 +463,36 @@ def attach_document(
     max_bytes: int,
 ) -> dict[str, Any]:
     """Attach a document to the claim (PDF/PNG/JPEG, size-limited, SHA-256 kept)."""
+    return _attach(db, actor, claim_id, "claim.manage", filename, content_type, data, max_bytes)
+
+
+def submit_claim_document(
+    db: Database,
+    actor: Actor,
+    claim_id: int,
+    *,
+    filename: str,
+    content_type: str,
+    data: bytes,
+    max_bytes: int,
+) -> dict[str, Any]:
+    """The insured sends a document for its own claim (保険金請求書類: invoices, reports,
+    a police report); anyone who may read the claim may add to it, nobody else."""
+    return _attach(db, actor, claim_id, "claim.read", filename, content_type, data, max_bytes)
+
+
+def _attach(
+    db: Database,
+    actor: Actor,
+    claim_id: int,
+    action: str,
+    filename: str,
+    content_type: str,
+    data: bytes,
+    max_bytes: int,
+) -> dict[str, Any]:
     with db.unit_of_work() as uow:
-        claim = load_claim(uow.session, actor, claim_id, "claim.manage")  # refuse outsiders first
+        claim = load_claim(uow.session, actor, claim_id, action)  # refuse outsiders first
         safe, problems = check_upload(filename, content_type, data, max_bytes)
         if problems:
             raise InputError(problems)

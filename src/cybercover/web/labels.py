@@ -136,4 +136,5 @@ DONE = {
     "approved": N_("Payment approved and paid."),
     "user": N_("User created."),
     "organisation": N_("Organisation created."),
+    "document": N_("Document received."),
 }

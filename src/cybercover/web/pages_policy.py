@@ -14,7 +14,7 @@ from cybercover.errors import ConflictError, InputError, Problem
 from cybercover.product import find_product
 from cybercover.services.authz import can
 from cybercover.services.billing import commission_statement
-from cybercover.services.claims import limits_left, list_claims
+from cybercover.services.claims import limits_left, list_claims, submit_claim_document
 from cybercover.services.companies import list_companies
 from cybercover.services.endorsements import apply_endorsement, quote_endorsement
 from cybercover.services.incidents import list_incidents
@@ -61,8 +61,7 @@ DEFAULT_OPTIONS = OPTIONS
 # ---------------------------------------------------------------- policyholder
 
 
-@router.get("/my")
-def my_cover(page: PageDep) -> Response:
+def _my_page(page: PageDep, status: int = 200, problems: Any = ()) -> Response:
     policies = list_policies(page.db, page.actor)
     for policy in policies:
         policy["limits_left"] = limits_left(page.db, page.actor, policy["id"])
@@ -75,7 +74,38 @@ def my_cover(page: PageDep) -> Response:
             "claims": list_claims(page.db, page.actor),
         },
         page=page,
+        status=status,
+        problems=problems,
     )
+
+
+@router.get("/my")
+def my_cover(page: PageDep) -> Response:
+    return _my_page(page)
+
+
+@router.post("/my/claims/{claim_id}/documents")
+async def my_claim_document(page: PageDep, claim_id: int) -> Response:
+    """The insured sends a document for its own claim."""
+    limit = page.request.app.state.settings.max_upload_bytes
+    document = await upload(page, "file")
+    name, kind, data = "", "", b""  # no file chosen: the service says it is empty
+    if document is not None:
+        name, kind = document.filename or "document", document.content_type or ""
+        data = await document.read(limit + 1)
+    try:
+        submit_claim_document(
+            page.db,
+            page.actor,
+            claim_id,
+            filename=name,
+            content_type=kind,
+            data=data,
+            max_bytes=limit,
+        )
+    except (InputError, ConflictError) as exc:
+        return _my_page(page, 422, scoped(form_problems(exc), f"c{claim_id}"))
+    return redirect("/my", "document")
 
 
 # ---------------------------------------------------------------- policies
