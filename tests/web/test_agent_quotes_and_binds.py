@@ -20,7 +20,7 @@ def test_an_agent_quotes_two_options_and_binds_one(site: Site, people: Any) -> N
     agent.shot("clients")
 
     # a new submission for the client, starting 1 August 2026
-    page.get_by_label("会社").select_option(label="株式会社テスト製作所")
+    page.get_by_label("会社", exact=True).select_option(label="株式会社テスト製作所")
     page.get_by_label("保険始期").fill("2026-08-01")
     page.get_by_role("button", name="作成").click()
     expect(page.get_by_role("status")).to_have_text("作成しました。")

@@ -416,3 +416,34 @@ def test_a_policyholder_sends_a_document_for_its_own_claim_only(seeded: Seeded) 
     assert agent.post(url, data={"csrf_token": agent_csrf}, files={"file": pdf}).status_code == 403
     with db.sessions() as session:
         assert len(session.execute(select(ClaimDocument)).scalars().all()) == 1
+
+
+def test_an_agent_registers_a_client_with_the_services_checks(seeded: Seeded) -> None:
+    app, _, _ = seeded
+    client, csrf = signed_in(app, "agent@lac.jp")
+    company = {
+        "csrf_token": csrf,
+        "corporate_number": "1000012010023",  # check digit wrong: 1 should be 6
+        "name": "株式会社ページ登録",
+        "name_kana": "ページトウロク",
+        "postal_code": "100-0005",
+        "prefecture": "東京都",
+        "address_line": "千代田区丸の内1-1-1",
+        "industry_group": "39",
+        "annual_revenue": "300,000,000",
+        "overseas_sales_ratio": "0",
+        "employees": "40",
+        "personal_data_records": "5000",
+        "handles_my_number": "yes",
+        "handles_card_data": "no",
+        "cloud_vendors": "AWS, Google Cloud",
+    }
+    refused = client.post("/agent/companies", data=company)
+    assert refused.status_code == 422
+    assert 'id="err-corporate_number">' in refused.text
+    assert 'value="株式会社ページ登録"' in refused.text  # what was typed is kept
+    made = client.post("/agent/companies", data=company | {"corporate_number": "6000012010023"})
+    assert "顧客を登録しました。" in made.text
+    assert "株式会社ページ登録 6000012010023 東京都 3億円" in text(made.text)
+    other, _ = signed_in(app, "agent@other.jp")
+    assert "ページ登録" not in other.get("/agent").text

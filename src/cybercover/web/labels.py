@@ -137,4 +137,5 @@ DONE = {
     "user": N_("User created."),
     "organisation": N_("Organisation created."),
     "document": N_("Document received."),
+    "client": N_("Client registered."),
 }

@@ -15,7 +15,7 @@ from cybercover.product import find_product
 from cybercover.services.authz import can
 from cybercover.services.billing import commission_statement
 from cybercover.services.claims import limits_left, list_claims, submit_claim_document
-from cybercover.services.companies import list_companies
+from cybercover.services.companies import create_company, list_companies
 from cybercover.services.endorsements import apply_endorsement, quote_endorsement
 from cybercover.services.incidents import list_incidents
 from cybercover.services.policies import (
@@ -190,7 +190,9 @@ async def policy_cancel(page: PageDep, policy_id: int) -> Response:
 # ---------------------------------------------------------------- agent
 
 
-def _agent_page(page: PageDep, status: int = 200, problems: Any = ()) -> Response:
+def _agent_page(
+    page: PageDep, status: int = 200, problems: Any = (), form: dict[str, str] | None = None
+) -> Response:
     companies = list_companies(page.db, page.actor)
     return render(
         page.request,
@@ -202,6 +204,7 @@ def _agent_page(page: PageDep, status: int = 200, problems: Any = ()) -> Respons
             "submissions": list_submissions(page.db, page.actor),
             "policies": list_policies(page.db, page.actor),
             "today": jst_date(page.db.clock()).isoformat(),
+            "form": form or {},
         },
         page=page,
         status=status,
@@ -212,6 +215,27 @@ def _agent_page(page: PageDep, status: int = 200, problems: Any = ()) -> Respons
 @router.get("/agent")
 def agent_home(page: PageDep) -> Response:
     return _agent_page(page)
+
+
+COMPANY_TEXT = ("corporate_number", "name", "name_kana", "postal_code", "prefecture")
+COMPANY_TEXT += ("address_line", "industry_group", "overseas_sales_ratio")
+COMPANY_INT = ("annual_revenue", "employees", "personal_data_records")
+
+
+@router.post("/agent/companies")
+async def company_create(page: PageDep) -> Response:
+    """Register a client; the agent's own agency handles it (the service adds it)."""
+    form = await form_data(page)
+    data: dict[str, Any] = {k: form.get(k, "") for k in COMPANY_TEXT}
+    data.update({k: as_int(form.get(k)) for k in COMPANY_INT})
+    data.update({k: as_bool(form.get(k)) for k in ("handles_my_number", "handles_card_data")})
+    for key in ("cloud_vendors", "key_software_vendors"):
+        data[key] = [v.strip() for v in form.get(key, "").split(",") if v.strip()]
+    try:
+        create_company(page.db, page.actor, data)
+    except (InputError, ConflictError) as exc:
+        return _agent_page(page, 422, form_problems(exc), form)
+    return redirect("/agent", "client")
 
 
 @router.post("/submissions")
