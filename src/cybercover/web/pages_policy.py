@@ -217,8 +217,16 @@ def agent_home(page: PageDep) -> Response:
     return _agent_page(page)
 
 
-COMPANY_TEXT = ("corporate_number", "name", "name_kana", "postal_code", "prefecture")
-COMPANY_TEXT += ("address_line", "industry_group", "overseas_sales_ratio")
+COMPANY_TEXT = (
+    "corporate_number",
+    "name",
+    "name_kana",
+    "postal_code",
+    "prefecture",
+    "address_line",
+    "industry_group",
+    "overseas_sales_ratio",
+)
 COMPANY_INT = ("annual_revenue", "employees", "personal_data_records")
 
 
