@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 import uvicorn
 from fastapi import FastAPI
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from cybercover.api.app import create_app
 from cybercover.services.people import create_user
@@ -32,6 +32,7 @@ from tests.integration.test_desk_api import seed
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 PHONE = {"width": 390, "height": 844}
+expect.set_options(timeout=10_000)  # a shared CI machine with two cores can be slow
 # the night of the report: 02:30 on 10 July 2026 in Tokyo
 NIGHT = datetime(2026, 7, 9, 17, 30, tzinfo=UTC)
 
