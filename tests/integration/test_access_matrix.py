@@ -425,3 +425,36 @@ def test_the_handling_agent_and_the_co_agency_see_the_company(
         ids["company_id"]
     ]
     assert client.get(f"/api/v1/policies/{ids['policy_id']}", headers=lac).status_code == 200
+
+
+# who owns each scoped read in the seed: the desk its incidents, the claims handler its
+# claims, the handling agent the rest (company, submission, quote, policy, commission)
+OWNERS = {
+    "/api/v1/quotes/{quote_id}/technical-price": "admin@example.jp",
+    "/api/v1/incidents/": "desk@desk.jp",
+    "/api/v1/claims/": "claims@insurer.jp",
+}
+# reads the owner may make that the seed's state refuses after the permission check: the
+# seed's only payment waits for a second approver, so there is no settlement letter yet
+AFTER_AUTHORISATION = {"/api/v1/claims/{claim_id}/documents/settlement.pdf": "no_payment"}
+
+
+def test_the_owning_role_gets_every_scoped_read(
+    world: tuple[TestClient, dict[str, Any]],
+) -> None:
+    """The other side of the refusals above: the same reads succeed for their owner, so a
+    route refusing everyone would not pass as "secure"."""
+    client, ids = world
+    reads = [path for (method, path), body in BODIES.items() if method == "GET"]
+    assert len(reads) >= 10
+    failed = []
+    for path in sorted(reads):
+        owner = next((u for p, u in OWNERS.items() if path.startswith(p)), "agent@lac.jp")
+        response = client.get(
+            path.format(**ids), headers=bearer(client, owner), params=QUERY.get(path)
+        )
+        if path in AFTER_AUTHORISATION and response.status_code == 409:
+            assert response.json()["rule"] == AFTER_AUTHORISATION[path]
+        elif response.status_code != 200:
+            failed.append((owner, path, response.status_code, response.text[:200]))
+    assert not failed, failed
