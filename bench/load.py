@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import statistics
 import sys
 import time
 import uuid
@@ -331,6 +332,27 @@ def _target(args: argparse.Namespace) -> Iterator[tuple[str, str]]:
         yield server.url, database_url
 
 
+def _median_table(reports: list[LoadReport]) -> str:
+    """One line per stream: the median over runs of each figure, and the runs' range."""
+    lines = ["stream     target/s  achieved/s  p50 ms  p95 ms  p99 ms (runs' p99)"]
+    for name in reports[0].streams:
+        runs = [r.streams[name] for r in reports]
+
+        def med(key: str, runs: list[dict[str, Any]] = runs) -> float:
+            return float(statistics.median(float(s[key] or 0) for s in runs))
+
+        p99s = ", ".join(f"{s['p99_ms']:.0f}" for s in runs)
+        lines.append(
+            f"{name:<10} {runs[0]['target_per_s']:>8.0f} {med('achieved_per_s'):>11.1f} "
+            f"{med('p50_ms'):>7.0f} {med('p95_ms'):>7.0f} {med('p99_ms'):>7.0f} ({p99s})"
+        )
+    lost = sum(r.lost for r in reports)
+    errors = sum(r.server_errors for r in reports)
+    ok = all(r.audit_ok and r.ledger_equals_payments for r in reports)
+    lines.append(f"lost={lost} 5xx={errors} audit+ledger ok={ok} over {len(reports)} runs")
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=30)
@@ -341,23 +363,22 @@ def main() -> None:
     parser.add_argument("--postgres", action="store_true", help="a throw-away PostgreSQL")
     parser.add_argument("--database-url", default="")
     parser.add_argument("--url", default="", help="a server already running")
-    parser.add_argument("--out", type=Path, default=None, help="write the report as JSON")
+    parser.add_argument("--repeat", type=int, default=1, help="runs, each on a fresh server")
+    parser.add_argument("--out", type=Path, default=None, help="write the reports as JSON")
     args = parser.parse_args()
     rates = {"quotes": args.quotes, "incidents": args.incidents, "payments": args.payments}
-    with _target(args) as (url, database_url):
-        report = run_load(url, database_url, seconds=args.seconds, rates=rates)
-    data = {**report.__dict__, "server_errors": report.server_errors, "lost": report.lost}
+    reports = []
+    for _ in range(args.repeat):
+        with _target(args) as (url, database_url):
+            reports.append(run_load(url, database_url, seconds=args.seconds, rates=rates))
+    data = [{**r.__dict__, "server_errors": r.server_errors, "lost": r.lost} for r in reports]
     text = json.dumps(data, indent=2, ensure_ascii=False)
-    print(text)
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(text + "\n", encoding="utf-8")
-    p99 = [s["p99_ms"] for s in report.streams.values()]
-    print(
-        f"summary: lost={report.lost} 5xx={report.server_errors} audit_ok={report.audit_ok} "
-        f"ledger_ok={report.ledger_equals_payments} p99_ms={p99}",
-        file=sys.stderr,
-    )
+    else:
+        print(text)
+    print(_median_table(reports))
 
 
 if __name__ == "__main__":

@@ -23,7 +23,7 @@ from tests.integration.api_helpers import PASSWORD, bearer
 from tests.integration.conftest import AppFactory, FakeClock
 from tests.integration.test_access_matrix import seed
 
-EXAMPLES = 6  # per operation and generation mode
+EXAMPLES = 5  # per operation and generation mode
 # bulk jobs that act on the whole book rather than the request's data: run, not fuzzed
 SKIP = {("POST", "/api/v1/billing/lapse-overdue")}
 
