@@ -114,13 +114,19 @@ async def _burst(server: Server, ctx: dict[str, Any], kill_after: float) -> dict
                 acked_payments[key] = paid.json()
 
         async def kill() -> None:
+            # mid-burst: once some of each kind were answered (a loaded machine may take
+            # seconds for the first ones), while more are in flight
+            deadline = asyncio.get_running_loop().time() + 60
+            while len(acked_payments) < 3 or len(acked_incidents) < 10:
+                assert asyncio.get_running_loop().time() < deadline, failures
+                await asyncio.sleep(0.05)
             await asyncio.sleep(kill_after)
             await asyncio.to_thread(server.kill)
             killed.set()
 
         tasks = [asyncio.create_task(kill())]
         tasks += [asyncio.create_task(payments(c)) for c in ctx["claim_ids"]]
-        for i in range(400):  # ~100 reports a second until the kill, then refused
+        for i in range(6000):  # ~100 reports a second until the kill
             tasks.append(asyncio.create_task(incident(i)))
             await asyncio.sleep(0.01)
             if killed.is_set():
@@ -149,7 +155,7 @@ def test_a_killed_server_loses_no_acknowledged_report_and_pays_nothing_twice(
 ) -> None:
     with serve(backend_url, workers=2, log=tmp_path / "serve.log") as server:
         ctx = _prepare(server.url)
-        burst = asyncio.run(_burst(server, ctx, kill_after=1.5))
+        burst = asyncio.run(_burst(server, ctx, kill_after=0.5))
         # the kill landed mid-burst: some answers came back, some requests were cut off
         assert burst["acked_incidents"] and burst["acked_payments"], burst["failures"]
         assert burst["failures"], "nothing was cut off: the kill came too late"

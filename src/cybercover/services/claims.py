@@ -26,7 +26,7 @@ from cybercover.services.audit import jsonable
 from cybercover.services.authz import Actor, authorize
 from cybercover.services.policies import policy_terms
 from cybercover.services.scope import load_policy, visible_company_ids
-from cybercover.services.uow import Database
+from cybercover.services.uow import Database, serialise_numbering
 from cybercover.services.uploads import check_upload
 from cybercover.storage.models import (
     Claim,
@@ -70,6 +70,7 @@ __all__ = [
 
 
 def _claim_number(session: Session, at: datetime) -> str:
+    serialise_numbering(session)  # no two transactions count at once
     year = at.astimezone(JST).year
     count = session.execute(
         select(func.count()).select_from(Claim).where(Claim.number.like(f"CLM-{year}-%"))

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from cybercover.errors import InputError, NotFoundError, Problem
 from cybercover.services.authz import Actor, Resource, Role, authorize
 from cybercover.services.billing import coverage_facts
-from cybercover.services.uow import Database, UnitOfWork
+from cybercover.services.uow import Database, UnitOfWork, serialise_numbering
 from cybercover.storage.models import (
     Company,
     Dispatch,
@@ -43,6 +43,7 @@ CHANNELS = ("phone", "mail", "web", "api")
 
 
 def _number(session: Session, at: datetime) -> str:
+    serialise_numbering(session)  # no two transactions count at once
     year = at.astimezone(JST).year
     count = session.execute(
         select(func.count()).select_from(Incident).where(Incident.number.like(f"INC-{year}-%"))

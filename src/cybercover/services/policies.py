@@ -23,7 +23,7 @@ from cybercover.product.model import Product
 from cybercover.services.authz import Actor, authorize
 from cybercover.services.scope import load_policy, load_quote, visible_company_ids
 from cybercover.services.snapshots import invoice_view, policy_view, transaction_view
-from cybercover.services.uow import Database, UnitOfWork
+from cybercover.services.uow import Database, UnitOfWork, serialise_numbering
 from cybercover.storage.models import (
     Invoice,
     Organisation,
@@ -196,6 +196,7 @@ def bind_quote(
 
 
 def _next_number(session: Session, prefix: str, year: int) -> str:
+    serialise_numbering(session)  # no two transactions count at once
     count = session.execute(
         select(func.count()).select_from(Policy).where(Policy.number.like(f"{prefix}-{year:04d}-%"))
     ).scalar_one()

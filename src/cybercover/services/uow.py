@@ -14,10 +14,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from cybercover.services.audit import append_audit
 from cybercover.storage.db import make_session_factory
 
-__all__ = ["Clock", "Database", "UnitOfWork"]
+__all__ = ["Clock", "Database", "UnitOfWork", "serialise_numbering"]
 
 Clock = Callable[[], datetime]
-WRITER_LOCK = 0x63796263  # "cybc": the one advisory lock PostgreSQL writers take
+NUMBERING_LOCK = 0x63796263  # "cybc": the advisory lock of serialise_numbering
 
 
 @dataclass
@@ -66,9 +66,13 @@ class Database:
     def unit_of_work(self, request_id: str | None = None) -> Iterator[UnitOfWork]:
         """Commit on success, roll back on any error: never a half-written record."""
         with self.sessions() as session, session.begin():
-            if self.engine.dialect.name == "postgresql":
-                # writers serialise as SQLite's BEGIN IMMEDIATE makes them: numbers taken
-                # by counting (INC-, CLM-, policy numbers) and read-then-write checks never
-                # race (found by bench/load.py: duplicate incident numbers, HTTP 500)
-                session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": WRITER_LOCK})
             yield UnitOfWork(session=session, now=self.clock(), request_id=request_id)
+
+
+def serialise_numbering(session: Session) -> None:
+    """Hold the numbering lock until commit, before taking the next number by counting
+    (INC-, CLM-, policy numbers). SQLite's ``BEGIN IMMEDIATE`` already serialises its
+    writers; on PostgreSQL two reports at once got the same ``INC-`` number, a unique
+    violation and HTTP 500 (found by bench/load.py). The lock is transaction-scoped."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": NUMBERING_LOCK})
