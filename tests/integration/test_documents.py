@@ -393,3 +393,32 @@ def test_the_cli_renders_the_same_documents_and_applies_a_users_access(
     has(text_of(pdf.read_bytes()), ids["claim_number"], "3,900,000円", "96,100,000円")
     result = runner.invoke(app, ["documents", "incident", str(ids["incident_id"]), "--lang", "fr"])
     assert result.exit_code == 2 and "lang" in result.output
+
+
+def test_a_caller_without_a_policy_gets_a_report_of_the_first_advice_only(
+    case: tuple[TestClient, dict[str, Any]],
+) -> None:
+    client, _ = case
+    desk = bearer(client, "desk@desk.jp")
+    incident = client.post(
+        "/api/v1/incidents",
+        headers=desk,
+        json={
+            "summary": "不審なメールを開いた",
+            "occurred_at": "2026-08-03T09:00:00+09:00",
+            "caller_organisation": "未加入商事株式会社",
+            "caller_name": "総務 佐藤",
+        },
+    ).json()
+    assert incident["insured"] is False
+    url = f"/api/v1/incidents/{incident['id']}/documents/report.pdf"
+    text = text_of(download(client, url, "desk@desk.jp"))
+    has(
+        text,
+        incident["number"],
+        "未加入商事株式会社",
+        "保険契約なし（初動アドバイスのみ）",
+        "不審なメールを開いた",
+        "2026年8月3日（令和8年8月3日）9時00分",
+    )
+    assert NAME not in text  # nothing of the insured company's case
