@@ -105,6 +105,7 @@ def clock_name(code: str, gettext: Callable[[str], str]) -> str:
 
 
 DONE = {
+    "risk_run": N_("The portfolio run is stored."),
     "created": N_("Created."),
     "saved": N_("Saved."),
     "quoted": N_("Quoted: the options are below."),

@@ -27,6 +27,7 @@ from cybercover.services.policies import (
     jst_date,
     list_policies,
 )
+from cybercover.services.risk import technical_price_for_quote
 from cybercover.services.submissions import (
     create_submission,
     decide_issue,
@@ -298,6 +299,12 @@ def _submission_page(
             "payment_plans": list(product.policy.payment_plans),
             "payment_methods": list(product.policy.payment_methods),
             "may_write": can(page.actor, "submission.write"),
+            # the technical price beside the table's (issue #6): the insurer's roles only
+            "technical": {
+                q["id"]: technical_price_for_quote(page.db, page.actor, q["id"]) for q in quotes
+            }
+            if can(page.actor, "risk.read")
+            else {},
             "form": form or {},
         },
         page=page,

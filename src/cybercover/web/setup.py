@@ -24,7 +24,14 @@ from cybercover.errors import (
     InputError,
     NotFoundError,
 )
-from cybercover.web import pages_admin, pages_auth, pages_claims, pages_desk, pages_policy
+from cybercover.web import (
+    pages_admin,
+    pages_auth,
+    pages_claims,
+    pages_desk,
+    pages_policy,
+    pages_risk,
+)
 from cybercover.web.common import LoginRequired, form_problems, render
 
 __all__ = ["install_pages"]
@@ -57,7 +64,7 @@ async def _page_error(request: Request, exc: Exception) -> Response:
 
 def install_pages(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
-    for module in (pages_auth, pages_policy, pages_desk, pages_claims, pages_admin):
+    for module in (pages_auth, pages_policy, pages_desk, pages_claims, pages_admin, pages_risk):
         app.include_router(module.router, include_in_schema=False)
     for kind in (
         LoginRequired,
