@@ -17,6 +17,7 @@ Thirteen-digit 法人番号 (public corporate numbers) are left as they are.
 from __future__ import annotations
 
 import logging
+import numbers
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -74,7 +75,7 @@ class _Shown:
 def _arg(value: object) -> object:
     if isinstance(value, str):
         return redact(value)
-    if value is None or isinstance(value, int | float):
+    if value is None or isinstance(value, numbers.Number):  # %d and %.2f need numbers
         return value
     return _Shown(value)
 
