@@ -124,3 +124,14 @@ def test_a_journey_with_personal_data_leaves_none_of_it_in_the_logs(
 )
 def test_redaction_rules(raw: str, shown: str) -> None:
     assert redact(raw) == shown
+
+
+def test_numbers_stay_numbers_for_their_format(caplog: pytest.LogCaptureFixture) -> None:
+    from decimal import Decimal
+
+    from cybercover.logging import install_redaction
+
+    install_redaction()
+    caplog.set_level(logging.INFO)
+    logging.getLogger("cybercover.test").info("%d 円, %.1f%%, %s", 1_500_000, Decimal("2.5"), True)
+    assert "1500000 円, 2.5%, True" in caplog.text
