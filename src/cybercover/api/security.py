@@ -142,23 +142,28 @@ _MAX_ID = 2**31 - 1
 
 
 def _out_of_range_problem(request: Request) -> JSONResponse:
-    """A number the database cannot hold (found by tests/security/test_schemathesis.py:
-    ``GET /companies/9223372036854775808`` was a 500). An id in the path that no row can
-    have is *not found*; any other such number is bad input."""
-    for name, value in request.path_params.items():
-        if isinstance(value, int) and not -_MAX_ID <= value <= _MAX_ID:
+    """A value the database cannot hold (found by tests/security/test_schemathesis.py:
+    ``GET /companies/9223372036854775808`` was a 500): an id in the path that no row can
+    have is *not found*; any other number too large or text too long is bad input."""
+    for name, raw in request.path_params.items():
+        try:
+            value = int(raw)
+        except (TypeError, ValueError):
+            continue
+        if not -_MAX_ID <= value <= _MAX_ID:
             return problem(404, "not-found", "見つかりません / Not found", f"{name} not found")
+    en = f"a value is too large (at most {_MAX_STORED:,}) or too long to be stored"
     return problem(
         422,
         "invalid-input",
         "入力内容に誤りがあります / Invalid input",
-        f"a number is out of range (at most {_MAX_STORED:,})",
+        en,
         errors=[
             {
                 "field": "",
                 "rule": "out_of_range",
-                "ja": f"数値が大きすぎます（{_MAX_STORED:,}以下）",
-                "en": f"a number is out of range (at most {_MAX_STORED:,})",
+                "ja": f"値が大きすぎるか長すぎます（数値は{_MAX_STORED:,}以下）",
+                "en": en,
             }
         ],
     )
