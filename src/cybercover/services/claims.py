@@ -607,6 +607,11 @@ def _paid_by_claim(session: Session, claim_id: int) -> dict[str, int]:
 def _ledger(session: Session, policy: Policy) -> PolicyLedger:
     row = session.get(PolicyLedger, policy.id)
     if row is None:
+        # created on first use: one creator at a time, then look again (two first
+        # payments at once both inserted it on PostgreSQL, a 500 found by bench/load.py)
+        serialise_numbering(session)
+        row = session.get(PolicyLedger, policy.id)
+    if row is None:
         row = PolicyLedger(policy_id=policy.id, parts={}, shared={}, aggregate=0)
         session.add(row)
         session.flush()
