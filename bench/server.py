@@ -107,6 +107,7 @@ def serve(
         "CYBERCOVER_ENVIRONMENT": "test",
         **(extra_env or {}),
     }
+    own_log = log is None
     log = log or Path(tempfile.mkstemp(prefix="cybercover-serve-", suffix=".log")[1])
     server = Server(f"http://127.0.0.1:{free_port()}", database_url, workers, log, env)
     try:
@@ -114,6 +115,8 @@ def serve(
         yield server
     finally:
         server.kill(signal.SIGTERM)
+        if own_log:
+            log.unlink(missing_ok=True)
 
 
 def _pg_bin() -> str:
