@@ -3,6 +3,8 @@
 Open-loop: each stream sends at its own fixed rate whatever the answers take, so a slow
 server shows as latency, not as a politely lower rate.
 
+- **rates**: ``POST /api/v1/rating`` as the agent: a rate-table quote (the premium and
+  every factor of ``examples/rate-manufacturer-plan1.json``), stored nowhere;
 - **quotes**: ``POST /api/v1/submissions/{id}/quotes`` with one option, as the agent:
   underwriting rules, the rate table and the premium, a stored quote and its audit row;
 - **incidents**: ``POST /api/v1/incidents`` as the desk operator, each a distinct event;
@@ -55,6 +57,8 @@ QUOTES_PER_SUBMISSION = 25
 # and a longer queue in the client only burns the CPU the server needs (httpx's pool
 # scans its waiters on every release); a request due then is counted as skipped.
 MAX_IN_FLIGHT = 256
+RATE_BODY = Path(__file__).resolve().parents[1] / "examples" / "rate-manufacturer-plan1.json"
+RATE_BODY_TEXT = RATE_BODY.read_bytes()
 
 
 @dataclass
@@ -248,8 +252,17 @@ async def _drive(
             if in_flight >= MAX_IN_FLIGHT:
                 stream.skipped += 1
                 return
-            if name == "quotes":
+            if name == "rates":
                 coro: Any = _timed(
+                    stream,
+                    client.post(
+                        "/api/v1/rating",
+                        headers={**ctx["agent"], "Content-Type": "application/json"},
+                        content=RATE_BODY_TEXT,
+                    ),
+                )
+            elif name == "quotes":
+                coro = _timed(
                     stream,
                     client.post(
                         f"/api/v1/submissions/{subs[i % len(subs)]}/quotes",
@@ -375,6 +388,9 @@ def _median_table(reports: list[LoadReport]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=30)
+    parser.add_argument(
+        "--rates", type=float, default=0, help="rate-table quote requests (/rating) per second"
+    )
     parser.add_argument("--quotes", type=float, default=200, help="quote requests per second")
     parser.add_argument("--incidents", type=float, default=50, help="incident reports per s")
     parser.add_argument("--payments", type=float, default=5, help="claim payments per second")
@@ -385,7 +401,12 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=1, help="runs, each on a fresh server")
     parser.add_argument("--out", type=Path, default=None, help="write the reports as JSON")
     args = parser.parse_args()
-    rates = {"quotes": args.quotes, "incidents": args.incidents, "payments": args.payments}
+    rates = {
+        "rates": args.rates,
+        "quotes": args.quotes,
+        "incidents": args.incidents,
+        "payments": args.payments,
+    }
     reports = []
     for _ in range(args.repeat):
         with _target(args) as (url, database_url):

@@ -331,6 +331,7 @@ UNSCOPED = {
     ("GET", "/api/v1/audit"),
     ("GET", "/api/v1/audit/verify"),
     ("POST", "/api/v1/risk/runs"),
+    ("POST", "/api/v1/rating"),
     ("GET", "/api/v1/risk/runs/latest"),
     ("GET", "/api/v1/risk/runs/latest/ep-curve.svg"),
 }

@@ -93,3 +93,24 @@ def test_portfolio_run_stores_its_figures_and_moves_the_capital_ratio(
     admin = bearer(client, "admin@example.jp")
     audit = client.get("/api/v1/audit", headers=admin).json()
     assert any(row["action"] == "risk.run" for row in audit)
+
+
+def test_rate_table_quote_without_a_submission(world: tuple[TestClient, dict[str, Any]]) -> None:
+    """``POST /api/v1/rating``: the published example (REFERENCE.md §1: ¥67,000) rates at
+    66,500円 (docs/rating.md), for agents of any agency; never for partners or insureds."""
+    from pathlib import Path
+
+    client, _ = world
+    body = Path(__file__).resolve().parents[2] / "examples" / "rate-manufacturer-plan1.json"
+    text = body.read_text(encoding="utf-8")
+    for who in ("agent@lac.jp", "agent@other.jp", "uw@insurer.jp"):
+        headers = {**bearer(client, who), "Content-Type": "application/json"}
+        response = client.post("/api/v1/rating", headers=headers, content=text)
+        assert response.status_code == 200, response.text
+        assert response.json()["premium"] == 66_500
+    for who in ("partner@pr.jp", "holder@other.jp"):
+        headers = {**bearer(client, who), "Content-Type": "application/json"}
+        assert client.post("/api/v1/rating", headers=headers, content=text).status_code == 403
+    agent = {**bearer(client, "agent@lac.jp"), "Content-Type": "application/json"}
+    bad = client.post("/api/v1/rating", headers=agent, content=text.replace("愛知県", "Bavaria"))
+    assert bad.status_code == 422 and "company.prefecture" in bad.text

@@ -20,6 +20,7 @@ from cybercover.api.routers import (
     incidents,
     organisations,
     policies,
+    rating,
     risk,
     submissions,
     users,
@@ -82,6 +83,7 @@ def create_app(
         incidents.router,
         claims.router,
         documents.router,
+        rating.router,
         risk.router,
         audit.router,
     ):
