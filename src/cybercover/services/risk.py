@@ -38,6 +38,7 @@ from cybercover.services.pricing import OptionIn, option_terms
 from cybercover.services.scope import load_quote
 from cybercover.services.uow import Database
 from cybercover.storage.models import Company, Policy, RiskRun, Submission
+from cybercover.timeutil import JST
 from cybercover.underwriting.answers import isms_valid, parse_isms
 
 __all__ = [
@@ -100,31 +101,37 @@ def portfolio_from_db(
         query = query.where(Policy.product_code == product_code)
     insureds: list[Insured] = []
     premiums: list[int] = []
-    exposure: dict[str, dict[str, dict[str, int]]] = {
-        "industry": defaultdict(lambda: Counter()),
-        "prefecture": defaultdict(lambda: Counter()),
-        "cloud_provider": defaultdict(lambda: Counter()),
-    }
+    prefectures: list[str] = []
+    on = as_of.astimezone(JST).date()
     for policy, company, submission in session.execute(query).all():
         product = find_product(policy.product_code, policy.product_version)
-        terms = policy_terms(policy)
-        ins = _insured(
-            product, company, submission, terms, policy.number or str(policy.id), as_of.date()
-        )
-        insureds.append(ins)
+        key = policy.number or str(policy.id)
+        insureds.append(_insured(product, company, submission, policy_terms(policy), key, on))
         premiums.append(policy.annual_premium)
-        liability = next(p.limit for p in terms.parts if p.code == "liability")
-        for dim, value in (
-            ("industry", ins.industry),
-            ("prefecture", company.prefecture or "—"),
-            ("cloud_provider", ins.cloud_vendor or "unknown"),
-        ):
-            row = exposure[dim][value]
+        prefectures.append(company.prefecture or "—")
+    return insureds, premiums, exposure_of(insureds, premiums, prefectures)
+
+
+def exposure_of(
+    insureds: list[Insured], premiums: list[int] | None, prefectures: list[str] | None = None
+) -> dict[str, Any]:
+    """Policies, liability limits and premium by industry, cloud provider and (from the
+    database) prefecture: what the portfolio page shows beside the curve."""
+    dims: dict[str, defaultdict[str, Counter[str]]] = {
+        name: defaultdict(Counter) for name in ("industry", "prefecture", "cloud_provider")
+    }
+    for i, ins in enumerate(insureds):
+        liability = next(p.limit for p in ins.terms.parts if p.code == "liability")
+        premium = premiums[i] if premiums else 0
+        groups = [("industry", ins.industry), ("cloud_provider", ins.cloud_vendor or "unknown")]
+        if prefectures is not None:
+            groups.append(("prefecture", prefectures[i]))
+        for dim, value in groups:
+            row = dims[dim][value]
             row["policies"] += 1
             row["liability_limit"] += liability
-            row["premium"] += policy.annual_premium
-    plain = {dim: {k: dict(v) for k, v in rows.items()} for dim, rows in exposure.items()}
-    return insureds, premiums, plain
+            row["premium"] += premium
+    return {dim: {k: dict(v) for k, v in rows.items()} for dim, rows in dims.items() if rows}
 
 
 def run_portfolio(
@@ -167,10 +174,11 @@ def run_portfolio(
     product = product or default_product()
     model = model or default_loss_model()
     moment = as_of or db.clock()
-    exposure: dict[str, Any] = {}
     if insureds is None:
         with db.sessions() as session:
             insureds, premiums, exposure = portfolio_from_db(session, moment, product.product.code)
+    else:
+        exposure = exposure_of(insureds, premiums)
     if not insureds:
         raise InputError(
             [

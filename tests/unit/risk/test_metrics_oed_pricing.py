@@ -145,3 +145,34 @@ def test_technical_price_arithmetic() -> None:
     # reproducible: the same seed, the same figures
     again = technical_price(product, model, ins, table_premium=66_500, years=20_000, seed=3)
     assert again == price
+
+
+def test_exposure_by_industry_cloud_and_prefecture_by_hand() -> None:
+    from cybercover.services.risk import exposure_of
+
+    product = default_product()
+    small = build_policy_terms(
+        product,
+        start=date(2026, 4, 1),
+        limits={"liability": 100_000_000, "response_costs": 30_000_000},
+    )
+    big = build_policy_terms(
+        product,
+        start=date(2026, 4, 1),
+        limits={"liability": 500_000_000, "response_costs": 100_000_000},
+    )
+    book = [
+        Insured("A", 1, "retail", small, cloud_vendor="AWS"),
+        Insured("B", 1, "retail", big, cloud_vendor=None),
+        Insured("C", 1, "logistics", big, cloud_vendor="AWS"),
+    ]
+    out = exposure_of(book, [60_000, 150_000, 280_000], ["東京都", "大阪府", "東京都"])
+    assert out["industry"]["retail"] == {
+        "policies": 2,
+        "liability_limit": 600_000_000,
+        "premium": 210_000,
+    }
+    assert out["cloud_provider"]["AWS"]["liability_limit"] == 600_000_000
+    assert out["cloud_provider"]["unknown"]["policies"] == 1
+    assert out["prefecture"]["東京都"]["premium"] == 340_000
+    assert "prefecture" not in exposure_of(book, None)  # an OED book has no prefecture
