@@ -78,8 +78,6 @@ class Portfolio:
     keys: tuple[str, ...]
     industries: tuple[str, ...]  # names, indexed by industry_index
     industry_index: I64  # (P,)
-    band_index: I64  # (P,)
-    revenue: F64  # (P,)
     family_rate: F64  # (P, F) accidents a year
     severity_scale: F64  # (P,) the size band's severity multiplier
     loss_cap: F64  # (P,) the largest ground-up loss of one accident
@@ -114,7 +112,6 @@ class Portfolio:
         vendor = np.zeros(n, np.int64)
         scen = np.zeros((n, len(model.scenarios)))
         ind_idx = np.zeros(n, np.int64)
-        band_idx = np.zeros(n, np.int64)
         base = np.array([fam.frequency for fam in model.families])
         for i, ins in enumerate(insureds):
             if ins.industry not in model.industries:
@@ -150,7 +147,6 @@ class Portfolio:
             industry = model.industries[ins.industry]
             band = model.band_index(ins.revenue)
             ind_idx[i] = industries.index(ins.industry)
-            band_idx[i] = band
             mult = np.array([industry.families.get(code, 1.0) for code in fam_codes])
             factor = controls_factor(model, ins.answers, ins.isms)
             family_rate[i] = (
@@ -175,8 +171,6 @@ class Portfolio:
             keys=tuple(ins.key for ins in insureds),
             industries=industries,
             industry_index=ind_idx,
-            band_index=band_idx,
-            revenue=np.array([float(ins.revenue) for ins in insureds]),
             family_rate=family_rate,
             severity_scale=severity_scale,
             loss_cap=loss_cap,

@@ -26,19 +26,10 @@ from typing import Any
 
 import numpy as np
 
-from cybercover.risk.metrics import RETURN_PERIODS, Summary, loss_at_return_period
+from cybercover.risk.metrics import RETURN_PERIODS, Summary, loss_at_return_period, tvar
 from cybercover.risk.simulate import SimulationResult
 
 __all__ = ["plot_curves", "plot_points", "write_results"]
-
-
-def _tvar_at(losses: np.ndarray, period: int) -> float:
-    ranked = np.sort(losses)[::-1].astype(np.float64)
-    k = len(losses) / period
-    whole = int(k)
-    frac = k - whole
-    total = float(ranked[:whole].sum()) + (float(ranked[whole]) * frac if frac else 0.0)
-    return total / k
 
 
 def write_results(result: SimulationResult, summary: Summary, folder: Path) -> list[Path]:
@@ -86,7 +77,7 @@ def write_results(result: SimulationResult, summary: Summary, folder: Path) -> l
                 for t in RETURN_PERIODS:
                     if t > result.years:
                         continue
-                    loss = _tvar_at(values, t) if is_tvar else loss_at_return_period(values, t)
+                    loss = tvar(values, 1 - 1 / t) if is_tvar else loss_at_return_period(values, t)
                     writer.writerow([summary_id, 2, ep_type, t, round(loss)])
     written.append(folder / "ept.csv")
 

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sqlalchemy import desc, select
+from sqlalchemy import Select, desc, select
 from sqlalchemy.orm import Session
 
 from cybercover.errors import InputError, NotFoundError, Problem
@@ -82,13 +82,10 @@ def _insured(
     )
 
 
-def portfolio_from_db(
-    session: Session, as_of: datetime, product_code: str | None = None
-) -> tuple[list[Insured], list[int], dict[str, Any]]:
-    """Policies in force at ``as_of`` as insureds, their annual premiums, and the
-    exposure by industry, prefecture and cloud provider (count, liability limits,
-    premium) for the portfolio page."""
-    query = (
+def _in_force(as_of: datetime) -> Select[Policy, Company, Submission]:
+    """Every policy in force at ``as_of`` with its company and the submission it was
+    bound on (the insurer's whole book: callers authorise ``risk.*`` first)."""
+    return (
         select(Policy, Company, Submission)
         .join(Company, Company.id == Policy.company_id)
         .join(Submission, Submission.id == Policy.submission_id)
@@ -97,6 +94,15 @@ def portfolio_from_db(
         .where(Policy.period_end > as_of)
         .order_by(Policy.id)
     )
+
+
+def portfolio_from_db(
+    session: Session, as_of: datetime, product_code: str | None = None
+) -> tuple[list[Insured], list[int], dict[str, Any]]:
+    """Policies in force at ``as_of`` as insureds, their annual premiums, and the
+    exposure by industry, prefecture and cloud provider (count, liability limits,
+    premium) for the portfolio page."""
+    query = _in_force(as_of)
     if product_code is not None:
         query = query.where(Policy.product_code == product_code)
     insureds: list[Insured] = []
@@ -360,16 +366,7 @@ def export_oed(db: Database, actor: Actor | None, out: Path, as_of: datetime) ->
         authorize(actor, "risk.read")
     rows: list[OedPolicy] = []
     with db.sessions() as session:
-        query = (
-            select(Policy, Company, Submission)
-            .join(Company, Company.id == Policy.company_id)
-            .join(Submission, Submission.id == Policy.submission_id)
-            .where(Policy.status == "in_force")
-            .where(Policy.period_start <= as_of)
-            .where(Policy.period_end > as_of)
-            .order_by(Policy.id)
-        )
-        for policy, company, _submission in session.execute(query).all():
+        for policy, company, _submission in session.execute(_in_force(as_of)).all():
             product = find_product(policy.product_code, policy.product_version)
             rows.append(
                 OedPolicy(
