@@ -35,7 +35,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import httpx
+import aiohttp
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -54,8 +54,8 @@ CLAIMS = "claims@demo.cybercover.jp"
 ITEM_YEN = 300_000
 QUOTES_PER_SUBMISSION = 25
 # Open loop, bounded: beyond this many unanswered requests the server is not keeping up,
-# and a longer queue in the client only burns the CPU the server needs (httpx's pool
-# scans its waiters on every release); a request due then is counted as skipped.
+# and a longer queue in the client only burns the CPU the server needs; a request due
+# then is counted as skipped.
 MAX_IN_FLIGHT = 256
 RATE_BODY = Path(__file__).resolve().parents[1] / "examples" / "rate-manufacturer-plan1.json"
 RATE_BODY_TEXT = RATE_BODY.read_bytes()
@@ -118,33 +118,73 @@ class LoadReport:
         )
 
 
-async def _token(client: httpx.AsyncClient, email: str) -> dict[str, str]:
-    response = await client.post(
-        "/api/v1/auth/tokens", json={"email": email, "password": DEMO_PASSWORD}
+@dataclass(frozen=True)
+class Answer:
+    """One HTTP answer, read in full."""
+
+    status: int
+    body: bytes
+
+    @property
+    def ok(self) -> bool:
+        return 200 <= self.status < 300
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+    def check(self) -> Answer:
+        if not self.ok:
+            raise RuntimeError(f"HTTP {self.status}: {self.body[:300]!r}")
+        return self
+
+
+class Client:
+    """A thin aiohttp client. The load generator shares the cores with the server, so
+    its own cost per request matters: httpx's async client took about 2.5 ms of CPU per
+    request on this machine, aiohttp about 0.2 ms (bench/README.md, "The client")."""
+
+    def __init__(self, session: aiohttp.ClientSession) -> None:
+        self.session = session
+
+    async def call(
+        self,
+        method: str,
+        path: str,
+        headers: dict[str, str] | None = None,
+        body: Any = None,
+        raw: bytes | None = None,
+    ) -> Answer:
+        data = raw if raw is not None else (None if body is None else json.dumps(body))
+        headers = {**(headers or {}), "Content-Type": "application/json"}
+        async with self.session.request(method, path, headers=headers, data=data) as response:
+            return Answer(response.status, await response.read())
+
+
+async def _token(client: Client, email: str) -> dict[str, str]:
+    response = await client.call(
+        "POST", "/api/v1/auth/tokens", body={"email": email, "password": DEMO_PASSWORD}
     )
-    response.raise_for_status()
-    return {"Authorization": f"Bearer {response.json()['token']}"}
+    return {"Authorization": f"Bearer {response.check().json()['token']}"}
 
 
-async def _prepare(client: httpx.AsyncClient, tag: str, submissions: int) -> dict[str, Any]:
+async def _prepare(client: Client, tag: str, submissions: int) -> dict[str, Any]:
     """Tokens, a submission to quote, and one claim per demo policy to pay on."""
     agent, desk, claims = [await _token(client, e) for e in (AGENT, DESK, CLAIMS)]
-    companies = (await client.get("/api/v1/companies", headers=agent)).json()
+    companies = (await client.call("GET", "/api/v1/companies", agent)).check().json()
     start_date = str(datetime.now(UTC).date() + timedelta(days=30))
 
     async def submission(company_id: int) -> int:
-        made = await client.post(
+        made = await client.call(
+            "POST",
             "/api/v1/submissions",
-            headers=agent,
-            json={"company_id": company_id, "start_date": start_date},
+            agent,
+            {"company_id": company_id, "start_date": start_date},
         )
-        made.raise_for_status()
-        sub_id = int(made.json()["id"])
-        (
-            await client.patch(
-                f"/api/v1/submissions/{sub_id}", headers=agent, json={"disclosure": ANSWERS}
-            )
-        ).raise_for_status()
+        sub_id = int(made.check().json()["id"])
+        patched = await client.call(
+            "PATCH", f"/api/v1/submissions/{sub_id}", agent, {"disclosure": ANSWERS}
+        )
+        patched.check()
         return sub_id
 
     # an agent quotes a submission a few times, not thousands: spread the quotes
@@ -159,22 +199,22 @@ async def _prepare(client: httpx.AsyncClient, tag: str, submissions: int) -> dic
         )
     policies = [
         p
-        for p in (await client.get("/api/v1/policies", headers=claims)).json()
+        for p in (await client.call("GET", "/api/v1/policies", claims)).check().json()
         if p.get("status") == "in_force"
     ]
     claim_ids = []
     for policy in policies:
-        opened = await client.post(
+        opened = await client.call(
+            "POST",
             "/api/v1/claims",
-            headers=claims,
-            json={
+            claims,
+            {
                 "policy_id": policy["id"],
                 "accident_at": datetime.now(UTC).isoformat(),
                 "grounds": f"load {tag}",
             },
         )
-        opened.raise_for_status()
-        claim_ids.append(opened.json()["id"])
+        claim_ids.append(opened.check().json()["id"])
     return {
         "agent": agent,
         "desk": desk,
@@ -185,40 +225,43 @@ async def _prepare(client: httpx.AsyncClient, tag: str, submissions: int) -> dic
     }
 
 
-async def _timed(stream: Stream, request: Any, ack: str | None = None) -> httpx.Response | None:
+async def _timed(stream: Stream, request: Any, ack: str | None = None) -> Answer | None:
     start = time.perf_counter()
     try:
-        response: httpx.Response = await request
-    except httpx.HTTPError as exc:
+        response: Answer = await request
+    except (aiohttp.ClientError, TimeoutError) as exc:
         stream.errors.append(type(exc).__name__)
         return None
     stream.latencies.append(time.perf_counter() - start)
-    stream.statuses[response.status_code] = stream.statuses.get(response.status_code, 0) + 1
-    if ack is not None and response.is_success:
+    stream.statuses[response.status] = stream.statuses.get(response.status, 0) + 1
+    if ack is not None and response.ok:
         stream.acknowledged.append(ack)
-    if not response.is_success and not stream.refusal:
-        stream.refusal = response.text
+    if not response.ok and not stream.refusal:
+        stream.refusal = response.body.decode("utf-8", "replace")
     return response
 
 
-async def _payment(client: httpx.AsyncClient, stream: Stream, ctx: dict[str, Any], i: int) -> None:
+async def _payment(client: Client, stream: Stream, ctx: dict[str, Any], i: int) -> None:
     claim_id = ctx["claim_ids"][i % len(ctx["claim_ids"])]
-    item = await client.post(
-        f"/api/v1/claims/{claim_id}/items",
-        headers=ctx["claims"],
-        json={"coverage": "liability", "category": "damages", "amount": ITEM_YEN},
-    )
-    if not item.is_success:
-        stream.statuses[item.status_code] = stream.statuses.get(item.status_code, 0) + 1
-        stream.refusal = stream.refusal or item.text
+    try:
+        item = await client.call(
+            "POST",
+            f"/api/v1/claims/{claim_id}/items",
+            ctx["claims"],
+            {"coverage": "liability", "category": "damages", "amount": ITEM_YEN},
+        )
+    except (aiohttp.ClientError, TimeoutError) as exc:
+        stream.errors.append(type(exc).__name__)
+        return
+    if not item.ok:
+        stream.statuses[item.status] = stream.statuses.get(item.status, 0) + 1
+        stream.refusal = stream.refusal or item.body.decode("utf-8", "replace")
         return
     key = f"{ctx['tag']}-pay-{i}"
     await _timed(
         stream,
-        client.post(
-            f"/api/v1/claims/{claim_id}/payments",
-            headers=ctx["claims"],
-            json={"idempotency_key": key},
+        client.call(
+            "POST", f"/api/v1/claims/{claim_id}/payments", ctx["claims"], {"idempotency_key": key}
         ),
         ack=key,
     )
@@ -227,8 +270,10 @@ async def _payment(client: httpx.AsyncClient, stream: Stream, ctx: dict[str, Any
 async def _drive(
     url: str, seconds: float, rates: dict[str, float], tag: str
 ) -> tuple[dict[str, Stream], dict[str, Any]]:
-    limits = httpx.Limits(max_connections=MAX_IN_FLIGHT, max_keepalive_connections=MAX_IN_FLIGHT)
-    async with httpx.AsyncClient(base_url=url, timeout=30, limits=limits) as client:
+    connector = aiohttp.TCPConnector(limit=MAX_IN_FLIGHT)
+    timeout = aiohttp.ClientTimeout(total=30)
+    async with aiohttp.ClientSession(url, connector=connector, timeout=timeout) as session:
+        client = Client(session)
         quotes = rates.get("quotes", 0) * seconds
         ctx = await _prepare(client, tag, max(1, int(quotes // QUOTES_PER_SUBMISSION) + 1))
         ctx["tag"] = tag
@@ -254,30 +299,27 @@ async def _drive(
                 return
             if name == "rates":
                 coro: Any = _timed(
-                    stream,
-                    client.post(
-                        "/api/v1/rating",
-                        headers={**ctx["agent"], "Content-Type": "application/json"},
-                        content=RATE_BODY_TEXT,
-                    ),
+                    stream, client.call("POST", "/api/v1/rating", ctx["agent"], raw=RATE_BODY_TEXT)
                 )
             elif name == "quotes":
                 coro = _timed(
                     stream,
-                    client.post(
+                    client.call(
+                        "POST",
                         f"/api/v1/submissions/{subs[i % len(subs)]}/quotes",
-                        headers=ctx["agent"],
-                        json={"options": [option]},
+                        ctx["agent"],
+                        {"options": [option]},
                     ),
                 )
             elif name == "incidents":
                 key = f"{tag}-incident-{i}"
                 coro = _timed(
                     stream,
-                    client.post(
+                    client.call(
+                        "POST",
                         "/api/v1/incidents",
-                        headers=ctx["desk"],
-                        json={
+                        ctx["desk"],
+                        {
                             "summary": f"負荷試験 / load {key}",
                             "company_id": ctx["company_id"],
                             "channel": "api",
@@ -360,7 +402,7 @@ def _target(args: argparse.Namespace) -> Iterator[tuple[str, str]]:
         if args.url:
             yield args.url, database_url
             return
-        server = stack.enter_context(serve(database_url, workers=args.workers))
+        server = stack.enter_context(serve(database_url, workers=args.workers, log=args.server_log))
         yield server.url, database_url
 
 
@@ -400,6 +442,7 @@ def main() -> None:
     parser.add_argument("--url", default="", help="a server already running")
     parser.add_argument("--repeat", type=int, default=1, help="runs, each on a fresh server")
     parser.add_argument("--out", type=Path, default=None, help="write the reports as JSON")
+    parser.add_argument("--server-log", type=Path, default=None, help="keep the server's log")
     args = parser.parse_args()
     rates = {
         "rates": args.rates,

@@ -23,7 +23,9 @@ CARD = "4111 1111 1111 1111"
 
 
 def test_a_journey_with_personal_data_leaves_none_of_it_in_the_logs(
-    make_app_for_test: AppFactory, caplog: pytest.LogCaptureFixture
+    make_app_for_test: AppFactory,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     caplog.set_level(logging.DEBUG)
     caplog.set_level(logging.INFO, logger="sqlalchemy.engine")  # SQL and parameters
@@ -75,8 +77,14 @@ def test_a_journey_with_personal_data_leaves_none_of_it_in_the_logs(
         raise ValueError(f"could not notify {CALLER_MAIL} at {CALLER_PHONE}")
     except ValueError:
         logging.getLogger("cybercover.test").exception("notify failed for %s", CALLER_MAIL)
-    # uvicorn's access line: its arguments stay arguments (its formatter unpacks them)
-    logging.getLogger("uvicorn.access").info(
+    # uvicorn's access line: its arguments stay arguments (its formatter unpacks them).
+    # A uvicorn started in this process earlier (the browser tests) applied its logging
+    # config, which stops "uvicorn.access" from reaching caplog's root handler.
+    access = logging.getLogger("uvicorn.access")
+    monkeypatch.setattr(access, "propagate", True)
+    monkeypatch.setattr(access, "disabled", False)
+    caplog.set_level(logging.INFO, logger="uvicorn.access")
+    access.info(
         '%s - "%s %s HTTP/%s" %d',
         "127.0.0.1:5000",
         "GET",

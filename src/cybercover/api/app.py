@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 import uuid
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI
+from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from cybercover import __version__
 from cybercover.api.problems import install_problem_handlers
@@ -33,11 +35,40 @@ from cybercover.storage.db import make_engine
 from cybercover.storage.migrate import migrate
 from cybercover.web import install_pages
 
-__all__ = ["create_app"]
+__all__ = ["RequestId", "create_app"]
+
+_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")  # echoed back: no odd bytes
 
 
 def _utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+class RequestId:
+    """Echo the caller's ``X-Request-ID`` (or a new one) on every answer and keep it in
+    ``request.state.request_id``. Pure ASGI: ``@app.middleware("http")`` would run each
+    request in a task of its own behind memory streams, measurably slower under load."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        sent = Headers(scope=scope).get("x-request-id", "")
+        request_id = sent if _REQUEST_ID.fullmatch(sent) else uuid.uuid4().hex
+        scope.setdefault("state", {})["request_id"] = request_id
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [
+                    *message.get("headers", []),
+                    (b"x-request-id", request_id.encode()),
+                ]
+            await send(message)
+
+        await self.app(scope, receive, send_with_id)
 
 
 def create_app(
@@ -59,14 +90,7 @@ def create_app(
     install_problem_handlers(app)
     install_security(app, settings)  # headers, 429 on login floods, 503 when the DB is down
 
-    @app.middleware("http")
-    async def _request_id(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        request.state.request_id = request.headers.get("X-Request-ID") or uuid.uuid4().hex
-        response = await call_next(request)
-        response.headers["X-Request-ID"] = request.state.request_id
-        return response
+    app.add_middleware(RequestId)
 
     @app.get("/healthz", include_in_schema=False)
     def _health() -> dict[str, str]:

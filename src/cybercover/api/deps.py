@@ -6,6 +6,7 @@ import secrets
 from typing import Annotated
 
 from fastapi import Depends, Request
+from starlette.concurrency import run_in_threadpool
 
 from cybercover.errors import AuthenticationError, ForbiddenError
 from cybercover.services.authz import Actor
@@ -14,6 +15,7 @@ from cybercover.services.uow import Database
 from cybercover.settings import Settings
 
 __all__ = [
+    "CSRF_HEADER",
     "SESSION_COOKIE",
     "AppSettings",
     "CurrentActor",
@@ -50,14 +52,17 @@ AppSettings = Annotated[Settings, Depends(get_settings)]
 
 async def current_actor(request: Request, db: Db) -> Actor:
     """Bearer token for the API; otherwise the session cookie, whose unsafe requests must
-    echo the session's CSRF token in ``X-CSRF-Token`` (or a ``csrf_token`` form field)."""
+    echo the session's CSRF token in ``X-CSRF-Token`` (or a ``csrf_token`` form field).
+
+    The look-up runs in the thread pool: a database round trip on the event loop would
+    stall every other request of this worker while it waits (bench/README.md, load)."""
     header = request.headers.get("Authorization", "")
     if header.lower().startswith("bearer "):
-        return actor_from_token(db, header[7:].strip())
+        return await run_in_threadpool(actor_from_token, db, header[7:].strip())
     cookie = request.cookies.get(SESSION_COOKIE)
     if not cookie:
         raise AuthenticationError("no credentials")
-    actor, csrf = actor_from_session(db, cookie)
+    actor, csrf = await run_in_threadpool(actor_from_session, db, cookie)
     if request.method not in SAFE_METHODS:
         sent = request.headers.get(CSRF_HEADER)
         if sent is None and request.headers.get("content-type", "").startswith(

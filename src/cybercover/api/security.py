@@ -9,7 +9,8 @@
 - ``Cache-Control: no-store`` on everything but static assets: API answers and pages
   carry personal data (names, contacts, My Number flags) that no cache may keep.
 - A database that is down or restarting gives ``503`` problem JSON with ``Retry-After``,
-  never a traceback; the next request after it is back succeeds (``pool_pre_ping``).
+  never a traceback; a retry once it is back succeeds (a dead connection invalidates the
+  pool, storage/db.py).
 """
 
 from __future__ import annotations

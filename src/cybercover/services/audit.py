@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from cybercover.storage.models import AuditHead, AuditRecord
 
-__all__ = ["GENESIS", "AuditReport", "append_audit", "jsonable", "verify_audit"]
+__all__ = ["GENESIS", "AuditEntry", "AuditReport", "append_audit", "jsonable", "verify_audit"]
 
 GENESIS = "0" * 64
 
@@ -61,43 +61,50 @@ def _fields(record: AuditRecord) -> dict[str, Any]:
     }
 
 
-def append_audit(
-    session: Session,
-    *,
-    at: datetime,
-    actor_user_id: int | None,
-    action: str,
-    object_type: str,
-    object_id: str,
-    before: dict[str, Any] | None,
-    after: dict[str, Any] | None,
-    request_id: str | None,
-) -> AuditRecord:
+@dataclass(frozen=True)
+class AuditEntry:
+    """One row to append: what was done, to what, by whom (snapshots already JSON)."""
+
+    at: datetime
+    actor_user_id: int | None
+    action: str
+    object_type: str
+    object_id: str
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+    request_id: str | None
+
+
+def append_audit(session: Session, entries: list[AuditEntry]) -> list[AuditRecord]:
+    """Chain ``entries`` after the head, in order, under one lock of the head row."""
     head = session.execute(
         select(AuditHead).where(AuditHead.id == 1).with_for_update()
     ).scalar_one_or_none()
     if head is None:
         head = AuditHead(id=1, seq=0, hash=GENESIS)
         session.add(head)
-    record = AuditRecord(
-        seq=head.seq + 1,
-        at=at,
-        actor_user_id=actor_user_id,
-        action=action,
-        object_type=object_type,
-        object_id=object_id,
-        before=jsonable(before) if before is not None else None,
-        after=jsonable(after) if after is not None else None,
-        request_id=request_id,
-        prev_hash=head.hash,
-        hash="",
-    )
-    record.hash = _digest(_fields(record))
-    session.add(record)
-    head.seq = record.seq
-    head.hash = record.hash
+    records = []
+    for entry in entries:
+        record = AuditRecord(
+            seq=head.seq + 1,
+            at=entry.at,
+            actor_user_id=entry.actor_user_id,
+            action=entry.action,
+            object_type=entry.object_type,
+            object_id=entry.object_id,
+            before=entry.before,
+            after=entry.after,
+            request_id=entry.request_id,
+            prev_hash=head.hash,
+            hash="",
+        )
+        record.hash = _digest(_fields(record))
+        session.add(record)
+        head.seq = record.seq
+        head.hash = record.hash
+        records.append(record)
     session.flush()
-    return record
+    return records
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from typing import Any, NamedTuple
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cybercover.claims import compute_profit_loss, longest_unbroken_hours, parse_profit_loss_input
@@ -26,8 +26,9 @@ from cybercover.services.audit import jsonable
 from cybercover.services.authz import Actor, authorize
 from cybercover.services.policies import policy_terms
 from cybercover.services.scope import load_policy, visible_company_ids
-from cybercover.services.uow import Database, serialise_numbering
+from cybercover.services.uow import Database, next_number
 from cybercover.services.uploads import check_upload
+from cybercover.storage.db import insert_for
 from cybercover.storage.models import (
     Claim,
     ClaimAdjudication,
@@ -70,12 +71,8 @@ __all__ = [
 
 
 def _claim_number(session: Session, at: datetime) -> str:
-    serialise_numbering(session)  # no two transactions count at once
     year = at.astimezone(JST).year
-    count = session.execute(
-        select(func.count()).select_from(Claim).where(Claim.number.like(f"CLM-{year}-%"))
-    ).scalar_one()
-    return f"CLM-{year}-{count + 1:06d}"
+    return f"CLM-{year}-{next_number(session, f'claim/CLM-{year}'):06d}"
 
 
 def load_claim(session: Session, actor: Actor, claim_id: int, action: str) -> Claim:
@@ -607,14 +604,16 @@ def _paid_by_claim(session: Session, claim_id: int) -> dict[str, int]:
 def _ledger(session: Session, policy: Policy) -> PolicyLedger:
     row = session.get(PolicyLedger, policy.id)
     if row is None:
-        # created on first use: one creator at a time, then look again (two first
-        # payments at once both inserted it on PostgreSQL, a 500 found by bench/load.py)
-        serialise_numbering(session)
-        row = session.get(PolicyLedger, policy.id)
-    if row is None:
-        row = PolicyLedger(policy_id=policy.id, parts={}, shared={}, aggregate=0)
-        session.add(row)
-        session.flush()
+        # created on first use, by one upsert that does nothing if another transaction
+        # made it first (two first payments at once both inserted it on PostgreSQL, a
+        # 500 found by bench/load.py); the later one waits for it and reads it
+        session.execute(
+            insert_for(session, PolicyLedger)
+            .values(policy_id=policy.id, parts={}, shared={}, aggregate=0)
+            .on_conflict_do_nothing(index_elements=[PolicyLedger.policy_id])
+        )
+        row = session.get(PolicyLedger, policy.id, populate_existing=True)
+    assert row is not None
     return row
 
 

@@ -11,13 +11,13 @@ import unicodedata
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cybercover.errors import InputError, NotFoundError, Problem
 from cybercover.services.authz import Actor, Resource, Role, authorize
 from cybercover.services.billing import coverage_facts
-from cybercover.services.uow import Database, UnitOfWork, serialise_numbering
+from cybercover.services.uow import Database, UnitOfWork, next_number
 from cybercover.storage.models import (
     Company,
     Dispatch,
@@ -43,12 +43,8 @@ CHANNELS = ("phone", "mail", "web", "api")
 
 
 def _number(session: Session, at: datetime) -> str:
-    serialise_numbering(session)  # no two transactions count at once
     year = at.astimezone(JST).year
-    count = session.execute(
-        select(func.count()).select_from(Incident).where(Incident.number.like(f"INC-{year}-%"))
-    ).scalar_one()
-    return f"INC-{year}-{count + 1:06d}"
+    return f"INC-{year}-{next_number(session, f'incident/INC-{year}'):06d}"
 
 
 def duplicate_key(company_id: int | None, caller_organisation: str, occurred_at: datetime) -> str:

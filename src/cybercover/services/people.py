@@ -356,13 +356,22 @@ def _active_user(session: Session, user_id: int) -> User:
 
 
 def actor_from_token(db: Database, token: str) -> Actor:
+    """The actor of a bearer token: one query, token and user together (every API
+    request runs it)."""
     with db.sessions() as session:
-        row = session.execute(
-            select(ApiToken).where(ApiToken.token_hash == _sha(token))
-        ).scalar_one_or_none()
-        if row is None or row.revoked_at is not None or row.expires_at <= db.clock():
+        found = session.execute(
+            select(ApiToken, User)
+            .join(User, User.id == ApiToken.user_id)
+            .where(ApiToken.token_hash == _sha(token))
+        ).one_or_none()
+        if found is None:
             raise AuthenticationError("invalid or expired token")
-        return _actor(_active_user(session, row.user_id))
+        row, user = found
+        if row.revoked_at is not None or row.expires_at <= db.clock():
+            raise AuthenticationError("invalid or expired token")
+        if not user.active:
+            raise AuthenticationError("user is not active")
+        return _actor(user)
 
 
 def start_session(
@@ -386,13 +395,19 @@ def start_session(
 
 
 def actor_from_session(db: Database, token: str) -> tuple[Actor, str]:
+    """The actor of a page session and its CSRF token: one query, as for tokens."""
     with db.sessions() as session:
-        row = session.execute(
-            select(WebSession).where(WebSession.token_hash == _sha(token))
-        ).scalar_one_or_none()
-        if row is None or row.expires_at <= db.clock():
+        found = session.execute(
+            select(WebSession, User)
+            .join(User, User.id == WebSession.user_id)
+            .where(WebSession.token_hash == _sha(token))
+        ).one_or_none()
+        if found is None or found[0].expires_at <= db.clock():
             raise AuthenticationError("session expired")
-        return _actor(_active_user(session, row.user_id)), row.csrf_token
+        row, user = found
+        if not user.active:
+            raise AuthenticationError("user is not active")
+        return _actor(user), row.csrf_token
 
 
 def end_session(db: Database, token: str) -> None:

@@ -12,7 +12,7 @@ from datetime import date, datetime, time, timedelta
 from fractions import Fraction
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cybercover.errors import ConflictError, InputError, Problem
@@ -23,7 +23,7 @@ from cybercover.product.model import Product
 from cybercover.services.authz import Actor, authorize
 from cybercover.services.scope import load_policy, load_quote, visible_company_ids
 from cybercover.services.snapshots import invoice_view, policy_view, transaction_view
-from cybercover.services.uow import Database, UnitOfWork, serialise_numbering
+from cybercover.services.uow import Database, UnitOfWork, next_number
 from cybercover.storage.models import (
     Invoice,
     Organisation,
@@ -196,11 +196,7 @@ def bind_quote(
 
 
 def _next_number(session: Session, prefix: str, year: int) -> str:
-    serialise_numbering(session)  # no two transactions count at once
-    count = session.execute(
-        select(func.count()).select_from(Policy).where(Policy.number.like(f"{prefix}-{year:04d}-%"))
-    ).scalar_one()
-    return policy_number(prefix, year, count + 1)
+    return policy_number(prefix, year, next_number(session, f"policy/{prefix}-{year:04d}"))
 
 
 def _add_months(day: date, months: int) -> date:

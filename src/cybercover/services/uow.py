@@ -8,26 +8,33 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from cybercover.services.audit import append_audit
-from cybercover.storage.db import make_session_factory
+from cybercover.services.audit import AuditEntry, append_audit, jsonable
+from cybercover.storage.db import insert_for, make_session_factory
+from cybercover.storage.models import NumberSeries
 
-__all__ = ["Clock", "Database", "UnitOfWork", "serialise_numbering"]
+__all__ = ["Clock", "Database", "UnitOfWork", "next_number"]
 
 Clock = Callable[[], datetime]
-NUMBERING_LOCK = 0x63796263  # "cybc": the advisory lock of serialise_numbering
 
 
 @dataclass
 class UnitOfWork:
-    """An open transaction: ``session`` for reads and writes, ``audit`` for the log."""
+    """An open transaction: ``session`` for reads and writes, ``audit`` for the log.
+
+    Audit rows are written last, just before the commit: ``audit()`` flushes the use
+    case's own writes (so a constraint fails where it is broken) and keeps the row; the
+    chain's head is then locked once for all of them. The head lock, which every writer
+    takes, is so held for a few statements, not for the rest of the use case
+    (bench/README.md, load)."""
 
     session: Session
     now: datetime
     request_id: str | None = None
     _events: list[Any] = field(default_factory=list)
+    _audit: list[AuditEntry] = field(default_factory=list)
 
     def audit(
         self,
@@ -38,17 +45,24 @@ class UnitOfWork:
         after: dict[str, Any] | None = None,
     ) -> None:
         self.session.flush()
-        append_audit(
-            self.session,
-            at=self.now,
-            actor_user_id=actor_user_id,
-            action=action,
-            object_type=obj[0],
-            object_id=str(obj[1]),
-            before=before,
-            after=after,
-            request_id=self.request_id,
+        self._audit.append(
+            AuditEntry(
+                at=self.now,
+                actor_user_id=actor_user_id,
+                action=action,
+                object_type=obj[0],
+                object_id=str(obj[1]),
+                before=jsonable(before) if before is not None else None,
+                after=jsonable(after) if after is not None else None,
+                request_id=self.request_id,
+            )
         )
+
+    def write_audit(self) -> None:
+        """Append the kept rows to the chain (``Database.unit_of_work`` calls it)."""
+        if self._audit:
+            append_audit(self.session, self._audit)
+            self._audit.clear()
 
 
 @dataclass
@@ -66,13 +80,24 @@ class Database:
     def unit_of_work(self, request_id: str | None = None) -> Iterator[UnitOfWork]:
         """Commit on success, roll back on any error: never a half-written record."""
         with self.sessions() as session, session.begin():
-            yield UnitOfWork(session=session, now=self.clock(), request_id=request_id)
+            uow = UnitOfWork(session=session, now=self.clock(), request_id=request_id)
+            yield uow
+            uow.write_audit()
 
 
-def serialise_numbering(session: Session) -> None:
-    """Hold the numbering lock until commit, before taking the next number by counting
-    (INC-, CLM-, policy numbers). SQLite's ``BEGIN IMMEDIATE`` already serialises its
-    writers; on PostgreSQL two reports at once got the same ``INC-`` number, a unique
-    violation and HTTP 500 (found by bench/load.py). The lock is transaction-scoped."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": NUMBERING_LOCK})
+def next_number(session: Session, series: str) -> int:
+    """The next number of ``series`` (1 for a new one), from its counter row.
+
+    One upsert: the row stays locked until this transaction ends, so two reports at once
+    never get the same ``INC-`` number, and a rolled-back one gives its number back. It
+    replaces counting this year's numbers under an advisory lock, which grew with the
+    table and held every other writer for the whole count (bench/README.md, load)."""
+    statement = (
+        insert_for(session, NumberSeries)
+        .values(series=series, last=1)
+        .on_conflict_do_update(
+            index_elements=[NumberSeries.series], set_={"last": NumberSeries.last + 1}
+        )
+        .returning(NumberSeries.last)
+    )
+    return int(session.execute(statement).scalar_one())

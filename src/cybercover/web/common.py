@@ -7,6 +7,7 @@ and render what it returns. Business rules stay in the services; a service's
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -17,8 +18,10 @@ from urllib.parse import quote
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
 
-from cybercover.api.deps import SESSION_COOKIE, Db, current_actor
+from cybercover.api.deps import CSRF_HEADER, SESSION_COOKIE, Db
 from cybercover.errors import (
     AuthenticationError,
     ConflictError,
@@ -114,6 +117,8 @@ class Page:
     csrf: str
     lang: str
     db: Any = field(repr=False)
+    form: dict[str, str] = field(default_factory=dict, repr=False)
+    files: dict[str, UploadFile] = field(default_factory=dict, repr=False)
 
     @property
     def role(self) -> Role:
@@ -122,19 +127,31 @@ class Page:
 
 async def page_user(request: Request, db: Db) -> AsyncIterator[Page]:
     """The signed-in user of a page (session cookie only); unsafe requests must carry the
-    session's CSRF token, checked by the API's own dependency. Uploaded files of the
-    form are closed after the response."""
+    session's CSRF token, checked by the API's own dependency. A posted form is read here,
+    on the event loop, so that the handlers are plain functions that FastAPI runs in its
+    thread pool: a service's database round trips never stall the loop. Uploaded files
+    of the form are closed after the response."""
     cookie = request.cookies.get(SESSION_COOKIE)
     if not cookie:
         raise LoginRequired
     try:
-        actor, csrf = actor_from_session(db, cookie)
+        actor, csrf = await run_in_threadpool(actor_from_session, db, cookie)
     except AuthenticationError:
         raise LoginRequired from None
     try:
+        page = Page(request=request, actor=actor, csrf=csrf, lang=lang_of(request), db=db)
         if request.method != "GET":
-            await current_actor(request, db)
-        yield Page(request=request, actor=actor, csrf=csrf, lang=lang_of(request), db=db)
+            form = await request.form()
+            sent = request.headers.get(CSRF_HEADER) or form.get("csrf_token")
+            if not isinstance(sent, str) or not secrets.compare_digest(sent, csrf):
+                raise ForbiddenError(
+                    "csrf", ja="CSRFトークンが一致しません", en="CSRF token missing or wrong"
+                )
+            page.form = {
+                k: v.strip() for k, v in form.items() if isinstance(v, str) and k != "csrf_token"
+            }
+            page.files = {k: v for k, v in form.items() if isinstance(v, UploadFile)}
+        yield page
     finally:
         await request.close()
 

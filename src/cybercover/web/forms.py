@@ -25,6 +25,7 @@ __all__ = [
     "form_data",
     "moment",
     "option_from_form",
+    "read_upload",
     "upload",
     "whole_number",
 ]
@@ -39,15 +40,20 @@ LIMIT_KEYS = (
 DEDUCTIBLE_KEYS = ("liability", "response_costs")
 
 
-async def form_data(page: Page) -> dict[str, str]:
-    """The text fields of the posted form (the CSRF token left out)."""
-    form = await page.request.form()
-    return {k: v.strip() for k, v in form.items() if isinstance(v, str) and k != "csrf_token"}
+def form_data(page: Page) -> dict[str, str]:
+    """The text fields of the posted form (the CSRF token left out), as ``page_user``
+    read them; a copy, so that a handler may change it."""
+    return dict(page.form)
 
 
-async def upload(page: Page, name: str) -> UploadFile | None:
-    value = (await page.request.form()).get(name)
-    return value if isinstance(value, UploadFile) and value.filename else None
+def upload(page: Page, name: str) -> UploadFile | None:
+    value = page.files.get(name)
+    return value if value is not None and value.filename else None
+
+
+def read_upload(file: UploadFile, limit: int) -> bytes:
+    """Up to ``limit`` bytes of an uploaded file (the form is already spooled)."""
+    return file.file.read(limit)
 
 
 def as_int(text: str | None) -> int | str | None:

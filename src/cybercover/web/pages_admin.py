@@ -63,8 +63,8 @@ def admin_home(page: PageDep, verify: int = 0) -> Response:
 
 
 @router.post("/admin/users")
-async def admin_user(page: PageDep) -> Response:
-    form = await form_data(page)
+def admin_user(page: PageDep) -> Response:
+    form = form_data(page)
     try:
         authority = as_int(form.get("payment_authority"))
         create_user(
@@ -88,8 +88,8 @@ async def admin_user(page: PageDep) -> Response:
 
 
 @router.post("/admin/organisations")
-async def admin_organisation(page: PageDep) -> Response:
-    form = await form_data(page)
+def admin_organisation(page: PageDep) -> Response:
+    form = form_data(page)
     try:
         create_organisation(
             page.db,

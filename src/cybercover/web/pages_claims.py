@@ -48,8 +48,8 @@ def claims_home(page: PageDep) -> Response:
 
 
 @router.post("/claims")
-async def claim_open(page: PageDep) -> Response:
-    form = await form_data(page)
+def claim_open(page: PageDep) -> Response:
+    form = form_data(page)
     try:
         policy_id, incident_id = as_int(form.get("policy_id")), as_int(form.get("incident_id"))
         claim = open_claim(
@@ -90,10 +90,8 @@ def claim_page(page: PageDep, claim_id: int) -> Response:
     return _claim_page(page, claim_id)
 
 
-async def _claim_step(
-    page: PageDep, claim_id: int, done: str, action: Any, scope: str = ""
-) -> Response:
-    form = await form_data(page)
+def _claim_step(page: PageDep, claim_id: int, done: str, action: Any, scope: str = "") -> Response:
+    form = form_data(page)
     try:
         action(form)
     except (InputError, ConflictError, ForbiddenError) as exc:
@@ -106,7 +104,7 @@ async def _claim_step(
 
 
 @router.post("/claims/{claim_id}/items")
-async def claim_item(page: PageDep, claim_id: int) -> Response:
+def claim_item(page: PageDep, claim_id: int) -> Response:
     def add(form: dict[str, str]) -> None:
         victims = as_int(form.get("victims"))
         add_loss_item(
@@ -121,19 +119,19 @@ async def claim_item(page: PageDep, claim_id: int) -> Response:
             consent=form.get("consent") == "yes",
         )
 
-    return await _claim_step(page, claim_id, "item", add)
+    return _claim_step(page, claim_id, "item", add)
 
 
 @router.post("/claims/{claim_id}/adjudication")
-async def claim_adjudicate(page: PageDep, claim_id: int) -> Response:
-    return await _claim_step(
+def claim_adjudicate(page: PageDep, claim_id: int) -> Response:
+    return _claim_step(
         page, claim_id, "adjudicated", lambda _: adjudicate_claim(page.db, page.actor, claim_id)
     )
 
 
 @router.post("/claims/{claim_id}/reserves")
-async def claim_reserve(page: PageDep, claim_id: int) -> Response:
-    return await _claim_step(
+def claim_reserve(page: PageDep, claim_id: int) -> Response:
+    return _claim_step(
         page,
         claim_id,
         "reserve",
@@ -150,8 +148,8 @@ async def claim_reserve(page: PageDep, claim_id: int) -> Response:
 
 
 @router.post("/claims/{claim_id}/payments")
-async def claim_payment(page: PageDep, claim_id: int) -> Response:
-    return await _claim_step(
+def claim_payment(page: PageDep, claim_id: int) -> Response:
+    return _claim_step(
         page,
         claim_id,
         "payment",
@@ -162,7 +160,7 @@ async def claim_payment(page: PageDep, claim_id: int) -> Response:
 
 
 @router.post("/claims/{claim_id}/payments/{payment_id}/approval")
-async def claim_approval(page: PageDep, claim_id: int, payment_id: int) -> Response:
-    return await _claim_step(
+def claim_approval(page: PageDep, claim_id: int, payment_id: int) -> Response:
+    return _claim_step(
         page, claim_id, "approved", lambda _: approve_payment(page.db, page.actor, payment_id)
     )

@@ -60,8 +60,8 @@ def report_form(page: PageDep) -> Response:
 
 
 @router.post("/incidents")
-async def report_submit(page: PageDep) -> Response:
-    form = await form_data(page)
+def report_submit(page: PageDep) -> Response:
+    form = form_data(page)
     data: dict[str, Any] = {k: form[k] for k in REPORT_FIELDS if form.get(k)}
     data["summary"] = form.get("summary", "")
     if form.get("occurred_at"):
@@ -113,8 +113,8 @@ def incident_page(page: PageDep, incident_id: int) -> Response:
 
 
 @router.post("/incidents/{incident_id}/hearing")
-async def incident_hearing(page: PageDep, incident_id: int) -> Response:
-    form = await form_data(page)
+def incident_hearing(page: PageDep, incident_id: int) -> Response:
+    form = form_data(page)
     answers: dict[str, Any] = {}
     for q in hearing().questions:
         raw = form.get(f"hearing.{q.code}")
@@ -169,8 +169,8 @@ def deadline_done(page: PageDep, incident_id: int, deadline_id: int) -> Response
 
 
 @router.post("/incidents/{incident_id}/dispatches")
-async def incident_dispatch(page: PageDep, incident_id: int) -> Response:
-    form = await form_data(page)
+def incident_dispatch(page: PageDep, incident_id: int) -> Response:
+    form = form_data(page)
     partner, _, service = form.get("partner_service", "").partition(":")
     form = {**form, "partner_id": partner}
     return _step(
@@ -188,8 +188,8 @@ async def incident_dispatch(page: PageDep, incident_id: int) -> Response:
 
 
 @router.post("/incidents/{incident_id}/costs/{cost_id}")
-async def cost_decision(page: PageDep, incident_id: int, cost_id: int) -> Response:
-    form = await form_data(page)
+def cost_decision(page: PageDep, incident_id: int, cost_id: int) -> Response:
+    form = form_data(page)
     return _step(
         page,
         incident_id,
@@ -263,8 +263,8 @@ def _partner_step(
 
 
 @router.post("/dispatches/{dispatch_id}/response")
-async def dispatch_response(page: PageDep, dispatch_id: int) -> Response:
-    form = await form_data(page)
+def dispatch_response(page: PageDep, dispatch_id: int) -> Response:
+    form = form_data(page)
     return _partner_step(
         page,
         dispatch_id,
@@ -280,8 +280,8 @@ async def dispatch_response(page: PageDep, dispatch_id: int) -> Response:
 
 
 @router.post("/dispatches/{dispatch_id}/work")
-async def dispatch_work(page: PageDep, dispatch_id: int) -> Response:
-    form = await form_data(page)
+def dispatch_work(page: PageDep, dispatch_id: int) -> Response:
+    form = form_data(page)
     return _partner_step(
         page,
         dispatch_id,
@@ -298,8 +298,8 @@ async def dispatch_work(page: PageDep, dispatch_id: int) -> Response:
 
 
 @router.post("/dispatches/{dispatch_id}/costs")
-async def dispatch_cost(page: PageDep, dispatch_id: int) -> Response:
-    form = await form_data(page)
+def dispatch_cost(page: PageDep, dispatch_id: int) -> Response:
+    form = form_data(page)
 
     def send() -> None:
         submit_cost(

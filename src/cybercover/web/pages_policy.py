@@ -48,6 +48,7 @@ from cybercover.web.forms import (
     day,
     form_data,
     option_from_form,
+    read_upload,
     upload,
     whole_number,
 )
@@ -86,14 +87,14 @@ def my_cover(page: PageDep) -> Response:
 
 
 @router.post("/my/claims/{claim_id}/documents")
-async def my_claim_document(page: PageDep, claim_id: int) -> Response:
+def my_claim_document(page: PageDep, claim_id: int) -> Response:
     """The insured sends a document for its own claim."""
     limit = page.request.app.state.settings.max_upload_bytes
-    document = await upload(page, "file")
+    document = upload(page, "file")
     name, kind, data = "", "", b""  # no file chosen: the service says it is empty
     if document is not None:
         name, kind = document.filename or "document", document.content_type or ""
-        data = await document.read(limit + 1)
+        data = read_upload(document, limit + 1)
     try:
         submit_claim_document(
             page.db,
@@ -145,8 +146,8 @@ def policy_issue(page: PageDep, policy_id: int) -> Response:
 
 
 @router.post("/policies/{policy_id}/endorse")
-async def policy_endorse(page: PageDep, policy_id: int) -> Response:
-    form = await form_data(page)
+def policy_endorse(page: PageDep, policy_id: int) -> Response:
+    form = form_data(page)
     try:
         option = option_from_form(form, "option") or {}
         quoted = quote_endorsement(
@@ -172,8 +173,8 @@ def policy_renew(page: PageDep, policy_id: int) -> Response:
 
 
 @router.post("/policies/{policy_id}/cancel")
-async def policy_cancel(page: PageDep, policy_id: int) -> Response:
-    form = await form_data(page)
+def policy_cancel(page: PageDep, policy_id: int) -> Response:
+    form = form_data(page)
     try:
         cancel_policy(
             page.db,
@@ -232,9 +233,9 @@ COMPANY_INT = ("annual_revenue", "employees", "personal_data_records")
 
 
 @router.post("/agent/companies")
-async def company_create(page: PageDep) -> Response:
+def company_create(page: PageDep) -> Response:
     """Register a client; the agent's own agency handles it (the service adds it)."""
-    form = await form_data(page)
+    form = form_data(page)
     data: dict[str, Any] = {k: form.get(k, "") for k in COMPANY_TEXT}
     data.update({k: as_int(form.get(k)) for k in COMPANY_INT})
     data.update({k: as_bool(form.get(k)) for k in ("handles_my_number", "handles_card_data")})
@@ -248,8 +249,8 @@ async def company_create(page: PageDep) -> Response:
 
 
 @router.post("/submissions")
-async def submission_create(page: PageDep) -> Response:
-    form = await form_data(page)
+def submission_create(page: PageDep) -> Response:
+    form = form_data(page)
     try:
         created = create_submission(
             page.db,
@@ -319,8 +320,8 @@ def submission_page(page: PageDep, submission_id: int) -> Response:
 
 
 @router.post("/submissions/{submission_id}/disclosure")
-async def submission_disclosure(page: PageDep, submission_id: int) -> Response:
-    form = await form_data(page)
+def submission_disclosure(page: PageDep, submission_id: int) -> Response:
+    form = form_data(page)
     submission = get_submission(page.db, page.actor, submission_id)
     product = find_product(submission["product"]["code"], submission["product"]["version"])
     answers: dict[str, Any] = {}
@@ -337,9 +338,9 @@ async def submission_disclosure(page: PageDep, submission_id: int) -> Response:
                 isms[key] = form[f"isms.{key}"]
     try:
         update_submission(page.db, page.actor, submission_id, disclosure=answers, isms=isms)
-        copy = await upload(page, "isms_copy")
+        copy = upload(page, "isms_copy")
         if copy is not None:
-            data = await copy.read(page.request.app.state.settings.max_upload_bytes + 1)
+            data = read_upload(copy, page.request.app.state.settings.max_upload_bytes + 1)
             upload_document(
                 page.db,
                 page.actor,
@@ -356,8 +357,8 @@ async def submission_disclosure(page: PageDep, submission_id: int) -> Response:
 
 
 @router.post("/submissions/{submission_id}/quote")
-async def submission_quote(page: PageDep, submission_id: int) -> Response:
-    form = await form_data(page)
+def submission_quote(page: PageDep, submission_id: int) -> Response:
+    form = form_data(page)
     options = [o for i in range(2) if (o := option_from_form(form, f"options[{i}]"))]
     try:
         result = quote_submission(page.db, page.actor, submission_id, options)
@@ -367,8 +368,8 @@ async def submission_quote(page: PageDep, submission_id: int) -> Response:
 
 
 @router.post("/submissions/{submission_id}/prebind")
-async def submission_prebind(page: PageDep, submission_id: int) -> Response:
-    form = await form_data(page)
+def submission_prebind(page: PageDep, submission_id: int) -> Response:
+    form = form_data(page)
     try:
         for kind, result in PREBIND_KINDS.items():
             if form.get(kind) == "yes":
@@ -379,8 +380,8 @@ async def submission_prebind(page: PageDep, submission_id: int) -> Response:
 
 
 @router.post("/quotes/{quote_id}/bind")
-async def quote_bind(page: PageDep, quote_id: int) -> Response:
-    form = await form_data(page)
+def quote_bind(page: PageDep, quote_id: int) -> Response:
+    form = form_data(page)
     submission_id = as_int(form.get("submission_id"))
     try:
         policy = bind_quote(
@@ -427,8 +428,8 @@ def underwriting_queue(page: PageDep) -> Response:
 
 
 @router.post("/underwriting/issues/{issue_id}")
-async def underwriting_decide(page: PageDep, issue_id: int) -> Response:
-    form = await form_data(page)
+def underwriting_decide(page: PageDep, issue_id: int) -> Response:
+    form = form_data(page)
     decision: dict[str, Any] = {"kind": form.get("kind", ""), "reason": form.get("reason", "")}
     limits = {k: as_int(form.get(f"limits.{k}")) for k in LIMIT_KEYS if form.get(f"limits.{k}")}
     if limits:

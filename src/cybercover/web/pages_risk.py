@@ -70,8 +70,8 @@ def portfolio(page: PageDep) -> Response:
 
 
 @router.post("/portfolio/runs")
-async def portfolio_run(page: PageDep) -> Response:
-    form = await form_data(page)
+def portfolio_run(page: PageDep) -> Response:
+    form = form_data(page)
     try:
         run_portfolio(
             page.db,

@@ -126,14 +126,14 @@ def recovery(claim_id: int, body: RecoveryIn, actor: CurrentActor, db: Db) -> di
 
 
 @router.post("/claims/{claim_id}/documents", status_code=201)
-async def document(
+def document(
     claim_id: int,
     actor: CurrentActor,
     db: Db,
     settings: AppSettings,
     file: Annotated[UploadFile, File()],
 ) -> dict[str, Any]:
-    data = await file.read(settings.max_upload_bytes + 1)
+    data = file.file.read(settings.max_upload_bytes + 1)  # spooled already; a plain def
     return attach_document(
         db,
         actor,

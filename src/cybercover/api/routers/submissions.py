@@ -79,7 +79,7 @@ def update(
 
 
 @router.post("/submissions/{submission_id}/documents", status_code=201)
-async def upload(
+def upload(
     submission_id: int,
     actor: CurrentActor,
     db: Db,
@@ -87,7 +87,7 @@ async def upload(
     kind: Annotated[str, Form()],
     file: Annotated[UploadFile, File()],
 ) -> dict[str, Any]:
-    data = await file.read(settings.max_upload_bytes + 1)
+    data = file.file.read(settings.max_upload_bytes + 1)  # spooled already; a plain def
     return upload_document(
         db,
         actor,

@@ -21,6 +21,7 @@ from cybercover.storage.models.incidents import (
     IncidentEvent,
     PartnerProfile,
 )
+from cybercover.storage.models.numbering import NumberSeries
 from cybercover.storage.models.outbox import OutboxMessage
 from cybercover.storage.models.people import (
     ApiToken,
@@ -63,6 +64,7 @@ __all__ = [
     "Invoice",
     "LoginFailure",
     "LossItem",
+    "NumberSeries",
     "Organisation",
     "OutboxMessage",
     "PartnerProfile",
