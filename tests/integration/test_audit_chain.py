@@ -78,3 +78,68 @@ def test_a_failed_use_case_writes_neither_data_nor_audit(db: Database) -> None:
         pass
     with db.sessions() as session:
         assert verify_audit(session).rows == 4
+
+
+def test_the_split_text_is_the_canonical_text_the_chain_hashes() -> None:
+    """PostgreSQL hashes ``a + prev + b + seq + "}"``; Python hashes the canonical JSON
+    of the row. Both must be the same text, Japanese, nesting and nulls included."""
+    import json
+    from datetime import UTC, datetime
+
+    from cybercover.services.audit import AuditEntry, _split_text
+
+    entry = AuditEntry(
+        at=datetime(2026, 3, 2, 1, 0, 0, 123456, tzinfo=UTC),
+        actor_user_id=None,
+        action="incident.report",
+        object_type="incident",
+        object_id="7",
+        before={"z": [1, None, "引用符\"と\\"], "a": {"b": True}},
+        after=None,
+        request_id='req-"1"',
+    )
+    prev, seq = "ab" * 32, 41
+    a, b = _split_text(entry)
+    canonical = json.dumps(
+        {
+            "seq": seq,
+            "at": entry.at.isoformat(),
+            "actor": None,
+            "action": entry.action,
+            "object_type": entry.object_type,
+            "object_id": entry.object_id,
+            "before": entry.before,
+            "after": None,
+            "request_id": entry.request_id,
+            "prev": prev,
+        },
+        sort_keys=True,
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+    assert a + prev + b + str(seq) + "}" == canonical
+
+
+def test_several_rows_of_one_use_case_and_concurrent_writers_chain_and_verify(
+    db: Database,
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    seed(db)  # four rows
+
+    def two_rows(n: int) -> None:
+        with db.unit_of_work() as uow:
+            uow.audit(None, "test.first", ("thing", n), after={"名前": f"第{n}"})
+            uow.audit(None, "test.second", ("thing", n), before={"n": n})
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        list(pool.map(two_rows, range(12)))
+    with db.sessions() as session:
+        report = verify_audit(session)
+        rows = session.query(AuditRecord).order_by(AuditRecord.seq).all()
+    assert report.ok, report.problems
+    assert report.rows == 4 + 24 and [r.seq for r in rows] == list(range(1, 29))
+    # each use case's two rows are next to each other: one lock for both
+    for first, second in zip(rows[4::2], rows[5::2], strict=True):
+        assert (first.action, second.action) == ("test.first", "test.second")
+        assert first.object_id == second.object_id

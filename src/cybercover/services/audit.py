@@ -16,10 +16,11 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select, text
 from sqlalchemy.orm import Session
 
 from cybercover.storage.models import AuditHead, AuditRecord
+from cybercover.storage.models.base import JsonDoc, UTCDateTime
 
 __all__ = ["GENESIS", "AuditEntry", "AuditReport", "append_audit", "jsonable", "verify_audit"]
 
@@ -75,15 +76,41 @@ class AuditEntry:
     request_id: str | None
 
 
-def append_audit(session: Session, entries: list[AuditEntry]) -> list[AuditRecord]:
-    """Chain ``entries`` after the head, in order, under one lock of the head row."""
+def append_audit(session: Session, entries: list[AuditEntry]) -> None:
+    """Chain ``entries`` after the head, in order, holding the head row's lock.
+
+    On PostgreSQL each row is one statement: the head's ``UPDATE … RETURNING`` computes
+    the new hash in the database (``sha256`` over the same canonical text as
+    :func:`_digest`, split around the previous hash and the sequence number) and the
+    ``INSERT`` takes its result, so the lock every writer waits for is held from this
+    statement to the commit, two round trips. SQLite serialises writers anyway."""
+    if session.get_bind().dialect.name == "postgresql":
+        for entry in entries:
+            before_prev, after_prev = _split_text(entry)
+            seq = session.execute(
+                _PG_APPEND,
+                {
+                    "a": before_prev,
+                    "b": after_prev,
+                    "at": entry.at,
+                    "actor": entry.actor_user_id,
+                    "action": entry.action,
+                    "object_type": entry.object_type,
+                    "object_id": entry.object_id,
+                    "before": entry.before,
+                    "after": entry.after,
+                    "request_id": entry.request_id,
+                },
+            ).scalar_one_or_none()
+            if seq is None:
+                raise RuntimeError("the audit chain's head row is missing (migration 0008)")
+        return
     head = session.execute(
         select(AuditHead).where(AuditHead.id == 1).with_for_update()
     ).scalar_one_or_none()
     if head is None:
-        head = AuditHead(id=1, seq=0, hash=GENESIS)
+        head = AuditHead(id=1, seq=0, hash=GENESIS, prev=GENESIS)
         session.add(head)
-    records = []
     for entry in entries:
         record = AuditRecord(
             seq=head.seq + 1,
@@ -100,11 +127,53 @@ def append_audit(session: Session, entries: list[AuditEntry]) -> list[AuditRecor
         )
         record.hash = _digest(_fields(record))
         session.add(record)
-        head.seq = record.seq
-        head.hash = record.hash
-        records.append(record)
+        head.prev, head.hash, head.seq = head.hash, record.hash, record.seq
     session.flush()
-    return records
+
+
+def _split_text(entry: AuditEntry) -> tuple[str, str]:
+    """The canonical text of :func:`_fields` as ``a + prev + b + str(seq) + "}"``.
+
+    Keys are sorted, and every key before ``prev`` is the entry's own; ``prev``,
+    ``request_id`` and ``seq`` come last, in that order."""
+    own = {
+        "at": entry.at.isoformat(),
+        "actor": entry.actor_user_id,
+        "action": entry.action,
+        "object_type": entry.object_type,
+        "object_id": entry.object_id,
+        "before": entry.before,
+        "after": entry.after,
+    }
+    text = json.dumps(own, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    request_id = json.dumps(entry.request_id, ensure_ascii=False)
+    return text[:-1] + ',"prev":"', '","request_id":' + request_id + ',"seq":'
+
+
+_PG_APPEND = text(
+    """
+    WITH h AS (
+        UPDATE audit_head
+        SET prev = hash,
+            hash = encode(sha256(convert_to(
+                CAST(:a AS text) || hash || CAST(:b AS text) || CAST(seq + 1 AS text) || '}',
+                'UTF8')), 'hex'),
+            seq = seq + 1
+        WHERE id = 1
+        RETURNING seq, prev, hash
+    )
+    INSERT INTO audit_log (seq, at, actor_user_id, action, object_type, object_id,
+                           before, after, request_id, prev_hash, hash)
+    SELECT h.seq, :at, :actor, :action, :object_type, :object_id,
+           :before, :after, :request_id, h.prev, h.hash
+    FROM h
+    RETURNING seq
+    """
+).bindparams(
+    bindparam("at", type_=UTCDateTime()),
+    bindparam("before", type_=JsonDoc),
+    bindparam("after", type_=JsonDoc),
+)
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from cybercover.errors import InputError, NotFoundError, Problem
 from cybercover.services.authz import Actor, Resource, Role, authorize
 from cybercover.services.billing import coverage_facts
-from cybercover.services.uow import Database, UnitOfWork, next_number
+from cybercover.services.uow import Database, UnitOfWork, assign_number, placeholder_number
 from cybercover.storage.models import (
     Company,
     Dispatch,
@@ -40,11 +40,6 @@ __all__ = [
 ]
 
 CHANNELS = ("phone", "mail", "web", "api")
-
-
-def _number(session: Session, at: datetime) -> str:
-    year = at.astimezone(JST).year
-    return f"INC-{year}-{next_number(session, f'incident/INC-{year}'):06d}"
 
 
 def duplicate_key(company_id: int | None, caller_organisation: str, occurred_at: datetime) -> str:
@@ -228,7 +223,7 @@ def report_incident(db: Database, actor: Actor, data: dict[str, Any]) -> dict[st
             else (None, {"in_force": False, "parts": []})
         )
         incident = Incident(
-            number=_number(session, uow.now),
+            number=placeholder_number(),  # numbered last (assign_number)
             company_id=company.id if company else None,
             policy_id=policy.id if policy else None,
             insured=bool(facts.get("covered")),
@@ -260,6 +255,9 @@ def report_incident(db: Database, actor: Actor, data: dict[str, Any]) -> dict[st
             insured=incident.insured,
             policy_id=incident.policy_id,
         )
+        session.flush()
+        year = uow.now.astimezone(JST).year
+        assign_number(session, incident, f"incident/INC-{year}", f"INC-{year}-")
         uow.audit(
             actor.user_id,
             "incident.report",

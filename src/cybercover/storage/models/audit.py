@@ -31,10 +31,12 @@ class AuditRecord(Base):
 
 
 class AuditHead(Base):
-    """One row: the chain's last sequence number and hash; locked by every append."""
+    """One row: the chain's last sequence number and hash, and the hash before it (so
+    that one ``UPDATE … RETURNING`` gives both); locked by every append."""
 
     __tablename__ = "audit_head"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     seq: Mapped[int] = mapped_column(Integer)
     hash: Mapped[str] = mapped_column(String(64))
+    prev: Mapped[str] = mapped_column(String(64))
