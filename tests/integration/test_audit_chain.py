@@ -94,7 +94,7 @@ def test_the_split_text_is_the_canonical_text_the_chain_hashes() -> None:
         action="incident.report",
         object_type="incident",
         object_id="7",
-        before={"z": [1, None, "引用符\"と\\"], "a": {"b": True}},
+        before={"z": [1, None, '引用符"と\\'], "a": {"b": True}},
         after=None,
         request_id='req-"1"',
     )
