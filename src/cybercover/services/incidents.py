@@ -12,12 +12,19 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from cybercover.errors import InputError, NotFoundError, Problem
 from cybercover.services.authz import Actor, Resource, Role, authorize
 from cybercover.services.billing import coverage_facts
-from cybercover.services.uow import Database, UnitOfWork, assign_number, placeholder_number
+from cybercover.services.uow import (
+    Database,
+    UnitOfWork,
+    assign_number,
+    is_unique_violation,
+    placeholder_number,
+)
 from cybercover.storage.models import (
     Company,
     Dispatch,
@@ -52,6 +59,12 @@ def duplicate_key(company_id: int | None, caller_organisation: str, occurred_at:
     )
     day = occurred_at.astimezone(JST).date().isoformat()
     return hashlib.sha256(f"{who}|{day}".encode()).hexdigest()[:32]
+
+
+def _open_incident(session: Session, key: str) -> Incident | None:
+    return session.execute(
+        select(Incident).where(Incident.duplicate_key == key, Incident.status != "closed")
+    ).scalar_one_or_none()
 
 
 def incident_resource(session: Session, incident: Incident) -> Resource:
@@ -202,10 +215,8 @@ def report_incident(db: Database, actor: Actor, data: dict[str, Any]) -> dict[st
             data.get("duplicate_key")
             or duplicate_key(company.id if company else None, caller_org, when)
         )
-        existing = session.execute(
-            select(Incident).where(Incident.duplicate_key == key, Incident.status != "closed")
-        ).scalar_one_or_none()
-        if existing is not None:
+
+        def duplicate_of(existing: Incident) -> dict[str, Any]:
             add_event(
                 uow,
                 existing,
@@ -217,6 +228,10 @@ def report_incident(db: Database, actor: Actor, data: dict[str, Any]) -> dict[st
             )
             uow.audit(actor.user_id, "incident.report_duplicate", ("incident", existing.id))
             return {**incident_view(existing), "duplicate": True}
+
+        existing = _open_incident(session, key)
+        if existing is not None:
+            return duplicate_of(existing)
         policy, facts = (
             _coverage(session, company.id, when)
             if company
@@ -243,8 +258,17 @@ def report_incident(db: Database, actor: Actor, data: dict[str, Any]) -> dict[st
             advice=[],
             reported_at=uow.now,
         )
-        session.add(incident)
-        session.flush()
+        try:
+            with session.begin_nested():  # a savepoint: the insert alone is undone
+                session.add(incident)
+                session.flush()
+        except IntegrityError as exc:
+            # the same event reported at the same moment by someone else, whose insert
+            # won (the partial unique index of migration 0009): land on theirs
+            winner = _open_incident(session, key) if is_unique_violation(exc) else None
+            if winner is None:
+                raise
+            return duplicate_of(winner)
         add_event(
             uow,
             incident,

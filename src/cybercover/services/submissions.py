@@ -12,7 +12,7 @@ import hashlib
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from cybercover.errors import ConflictError, InputError, NotFoundError, Problem
@@ -92,16 +92,22 @@ def _issue_view(row: UnderwritingIssueRow) -> dict[str, Any]:
     }
 
 
+def _supersede_quotes(session: Session, submission_id: int) -> None:
+    """Open quotes of the submission become superseded: one UPDATE, however many quotes
+    it has had (loading each made every new quote slower than the last)."""
+    session.execute(
+        update(Quote)
+        .where(Quote.submission_id == submission_id, Quote.status == "quoted")
+        .values(status="superseded")
+    )
+
+
 def _touch(session: Session, submission: Submission, now: Any) -> None:
     """An edit: new version, back to draft, open quotes superseded."""
     submission.version += 1
     submission.status = "draft"
     submission.updated_at = now
-    for quote in session.execute(
-        select(Quote).where(Quote.submission_id == submission.id)
-    ).scalars():
-        if quote.status == "quoted":
-            quote.status = "superseded"
+    _supersede_quotes(session, submission.id)
 
 
 def create_submission(
@@ -402,11 +408,7 @@ def quote_submission(
                 )
                 for i, o in enumerate(parsed)
             ]
-            for old in session.execute(
-                select(Quote).where(Quote.submission_id == submission.id)
-            ).scalars():
-                if old.status == "quoted":
-                    old.status = "superseded"
+            _supersede_quotes(session, submission.id)
             for i, p in enumerate(priced):
                 quote = Quote(
                     submission_id=submission.id,

@@ -10,14 +10,24 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine, text
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.attributes import set_committed_value
 
+from cybercover.errors import ConflictError
 from cybercover.services.audit import AuditEntry, append_audit, jsonable
 from cybercover.storage.db import insert_for, make_session_factory
 from cybercover.storage.models import NumberSeries
 
-__all__ = ["Clock", "Database", "UnitOfWork", "assign_number", "next_number", "placeholder_number"]
+__all__ = [
+    "Clock",
+    "Database",
+    "UnitOfWork",
+    "assign_number",
+    "is_unique_violation",
+    "next_number",
+    "placeholder_number",
+]
 
 Clock = Callable[[], datetime]
 
@@ -81,10 +91,22 @@ class Database:
     @contextmanager
     def unit_of_work(self, request_id: str | None = None) -> Iterator[UnitOfWork]:
         """Commit on success, roll back on any error: never a half-written record."""
-        with self.sessions() as session, session.begin():
-            uow = UnitOfWork(session=session, now=self.clock(), request_id=request_id)
-            yield uow
-            uow.write_audit()
+        try:
+            with self.sessions() as session, session.begin():
+                uow = UnitOfWork(session=session, now=self.clock(), request_id=request_id)
+                yield uow
+                uow.write_audit()
+        except IntegrityError as exc:
+            if not is_unique_violation(exc):
+                raise
+            # two requests wrote the same thing at once (the same e-mail, the same
+            # company): each checked first, only one insert can win; the other is told
+            # so, cleanly, and nothing of it was written
+            raise ConflictError(
+                "concurrent_write",
+                "同じ内容が同時に登録されました。再読み込みしてご確認ください",
+                "the same record was written at the same moment; reload and check",
+            ) from None
 
 
 def next_number(session: Session, series: str) -> int:
@@ -140,3 +162,9 @@ def assign_number(session: Session, row: Any, series: str, prefix: str) -> str:
     ).scalar_one()
     set_committed_value(row, "number", number)
     return str(number)
+
+
+def is_unique_violation(exc: IntegrityError) -> bool:
+    """A unique constraint broken (PostgreSQL's SQLSTATE 23505, SQLite's message)."""
+    code = getattr(exc.orig, "sqlstate", None)
+    return code == "23505" or "UNIQUE constraint failed" in str(exc.orig)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from cybercover.storage.models.base import Base, JsonDoc, Yen
@@ -16,6 +16,17 @@ __all__ = ["CostDocument", "Deadline", "Dispatch", "Incident", "IncidentEvent", 
 
 class Incident(Base):
     __tablename__ = "incidents"
+    # one open incident per event: two identical reports at the same moment cannot both
+    # insert (services/incidents.py then lands the second on the first; migration 0009)
+    __table_args__ = (
+        Index(
+            "uq_incidents_open_duplicate_key",
+            "duplicate_key",
+            unique=True,
+            postgresql_where=text("status <> 'closed'"),
+            sqlite_where=text("status <> 'closed'"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     number: Mapped[str] = mapped_column(String(32), unique=True)
