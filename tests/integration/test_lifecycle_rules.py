@@ -372,3 +372,12 @@ def test_a_policy_is_never_bound_backdated(db: Database, clock: FakeClock) -> No
     with pytest.raises(ConflictError) as info:
         bind_quote(db, a["agent"], quote["id"], payment_plan="lump_sum", payment_method="invoice")
     assert info.value.rule == "start_date_passed"
+
+
+def test_quoting_again_supersedes_every_open_quote_and_only_those(db: Database) -> None:
+    a = actors(db)
+    sid = submission_for(db, a["agent"])
+    for _ in range(3):
+        quote_submission(db, a["agent"], sid, [PLAN_1])
+    statuses = [q["status"] for q in get_submission(db, a["agent"], sid)["quotes"]]
+    assert sorted(statuses) == ["quoted", "superseded", "superseded"]
