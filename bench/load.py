@@ -16,7 +16,11 @@ there, the erosion ledger of each policy must equal the sum of its payments, and
 chain must verify. The server is started here (``--workers``, on ``--database-url`` or a
 throw-away PostgreSQL with ``--postgres``), or given with ``--url`` and ``--database-url``.
 
-    .venv/bin/python bench/load.py --postgres --workers 2 --seconds 30
+The client is one asyncio process on aiohttp: it shares the cores with the server, and
+httpx's async client cost about twelve times its CPU per request (``client_cost.py``).
+
+    .venv/bin/python bench/load.py --postgres --workers 2 --seconds 30 --repeat 3 \
+        --rates 200 --quotes 0 --incidents 50 --payments 5
 """
 
 from __future__ import annotations
@@ -396,7 +400,7 @@ def _target(args: argparse.Namespace) -> Iterator[tuple[str, str]]:
     with ExitStack() as stack:
         database_url = args.database_url
         if args.postgres:
-            database_url = stack.enter_context(postgres_cluster()).url
+            database_url = stack.enter_context(postgres_cluster(durable=args.durable)).url
         if not database_url:
             raise SystemExit("--database-url or --postgres is needed")
         if args.url:
@@ -438,6 +442,9 @@ def main() -> None:
     parser.add_argument("--payments", type=float, default=5, help="claim payments per second")
     parser.add_argument("--workers", type=int, default=2, help="uvicorn workers")
     parser.add_argument("--postgres", action="store_true", help="a throw-away PostgreSQL")
+    parser.add_argument(
+        "--durable", action="store_true", help="the throw-away PostgreSQL with fsync=on"
+    )
     parser.add_argument("--database-url", default="")
     parser.add_argument("--url", default="", help="a server already running")
     parser.add_argument("--repeat", type=int, default=1, help="runs, each on a fresh server")

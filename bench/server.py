@@ -154,8 +154,11 @@ class Cluster:
 
 
 @contextmanager
-def postgres_cluster() -> Iterator[Cluster]:
-    """initdb, start, create database ``cybercover``; stopped and removed on exit."""
+def postgres_cluster(*, durable: bool = False) -> Iterator[Cluster]:
+    """initdb, start, create database ``cybercover``; stopped and removed on exit.
+
+    ``fsync=off`` unless ``durable``: a crash of the machine could lose commits, a crash
+    of the server cannot (the fault tests kill the server, never the machine)."""
     pg_bin = _pg_bin()
     directory = Path(tempfile.mkdtemp(prefix="cybercover-pg-"))
     as_pg: list[str] = []
@@ -183,8 +186,8 @@ def postgres_cluster() -> Iterator[Cluster]:
             capture_output=True,
         )
         options = (
-            f"-p {cluster.port} -k {directory} -c listen_addresses=127.0.0.1 -c fsync=off "
-            "-c max_connections=200"
+            f"-p {cluster.port} -k {directory} -c listen_addresses=127.0.0.1 "
+            f"-c fsync={'on' if durable else 'off'} -c max_connections=200"
         )
         cluster.ctl("-l", str(directory / "log"), "-w", "-o", options, "start")
         started = True

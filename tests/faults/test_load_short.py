@@ -1,5 +1,5 @@
-"""The short, bounded form of bench/load.py that CI runs: ten seconds of quotes,
-incident reports and claim payments on two uvicorn workers. It asserts that nothing
+"""The short, bounded form of bench/load.py that CI runs: ten seconds of rate-table
+quotes, stored quotes, incident reports and claim payments on two uvicorn workers. It asserts that nothing
 acknowledged is lost and that no answer is a 5xx — not speed (the speed figures are in
 bench/README.md, measured by hand)."""
 
@@ -19,8 +19,9 @@ def test_ten_seconds_of_mixed_load_lose_nothing_and_never_answer_5xx(
             server.url,
             backend_url,
             seconds=10,
-            rates={"quotes": 20, "incidents": 10, "payments": 2},
+            rates={"rates": 40, "quotes": 20, "incidents": 10, "payments": 2},
         )
+    assert report.streams["rates"]["statuses"] == {"200": 400}
     quotes = report.streams["quotes"]
     assert quotes["sent"] == 200 and quotes["statuses"] == {"201": 200}
     assert report.streams["incidents"]["statuses"] == {"201": 100}

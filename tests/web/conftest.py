@@ -7,9 +7,6 @@ browser is started once. The server's clock is a :class:`FakeClock` the test mov
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -17,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 from fastapi import FastAPI
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
@@ -28,6 +24,7 @@ from cybercover.settings import Settings
 from tests.integration.api_helpers import PASSWORD
 from tests.integration.conftest import FakeClock
 from tests.integration.test_desk_api import seed
+from tests.live_server import serving
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -35,13 +32,6 @@ PHONE = {"width": 390, "height": 844}
 expect.set_options(timeout=10_000)  # a shared CI machine with two cores can be slow
 # the night of the report: 02:30 on 10 July 2026 in Tokyo
 NIGHT = datetime(2026, 7, 9, 17, 30, tzinfo=UTC)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 @dataclass
@@ -87,20 +77,8 @@ def seeded(tmp_path: Path) -> Iterator[tuple[FastAPI, FakeClock, dict[str, Any]]
 @pytest.fixture
 def site(seeded: tuple[FastAPI, FakeClock, dict[str, Any]]) -> Iterator[Site]:
     app, clock, world = seeded
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", ws="none")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("the test server did not start")
-        time.sleep(0.05)
-    yield Site(url=f"http://127.0.0.1:{port}", clock=clock, db=app.state.db, world=world)
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serving(app) as url:
+        yield Site(url=url, clock=clock, db=app.state.db, world=world)
 
 
 @pytest.fixture(scope="session")
