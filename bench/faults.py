@@ -340,7 +340,7 @@ class RestartReport:
     statuses: dict[str, int]
     unavailable_clean: bool  # each 503: problem JSON, database-unavailable, Retry-After > 0
     retry_after_s: list[int]
-    first_refusal_to_next_success_s: float  # the longest gap a client saw
+    refused_for_s: float  # from the first 503 answer to the last
     served_again: bool
     tries_until_served: int
     acknowledged: int
@@ -399,11 +399,7 @@ def restart_postgres_under_load(
         and "Traceback" not in r.text
         for _, r in refused
     )
-    gap = 0.0
-    if refused:
-        first = min(t for t, _ in refused)
-        later = [t for _, t, r in answers if t > first and r.status_code < 500]
-        gap = (min(later) - first) if later else float("inf")
+    span = (max(t for t, _ in refused) - min(t for t, _ in refused)) if refused else 0.0
     acknowledged = {key for key, _, r in answers if key and r.status_code == 201}
     engine = make_engine(cluster.url)
     try:
@@ -415,7 +411,7 @@ def restart_postgres_under_load(
         statuses=dict(sorted(Counter(str(r.status_code) for _, _, r in answers).items())),
         unavailable_clean=clean,
         retry_after_s=sorted({int(r.headers.get("Retry-After", "0")) for _, r in refused}),
-        first_refusal_to_next_success_s=round(gap, 2),
+        refused_for_s=round(span, 2),
         served_again=again is not None and again.status_code == 201,
         tries_until_served=tries,
         acknowledged=len(acknowledged),

@@ -74,6 +74,7 @@ class Stream:
     errors: list[str] = field(default_factory=list)
     acknowledged: list[str] = field(default_factory=list)
     refusal: str = ""  # the first non-2xx answer's body, to say why
+    server_error: str = ""  # the first 5xx: which request, its status and body
     skipped: int = 0  # due but not sent: MAX_IN_FLIGHT requests were already waiting
 
     def summary(self, seconds: float) -> dict[str, Any]:
@@ -94,12 +95,14 @@ class Stream:
             "transport_errors": len(self.errors),
             "skipped_backlog": self.skipped,
             "first_refusal": self.refusal[:300],
+            "first_server_error": self.server_error[:500],
         }
 
 
 @dataclass
 class LoadReport:
     seconds: float
+    probe_ms: float  # machine_probe() just before the run: how fast this machine was then
     streams: dict[str, dict[str, Any]]
     incidents_acknowledged: int
     incidents_stored: int
@@ -242,6 +245,8 @@ async def _timed(stream: Stream, request: Any, ack: str | None = None) -> Answer
         stream.acknowledged.append(ack)
     if not response.ok and not stream.refusal:
         stream.refusal = response.body.decode("utf-8", "replace")
+    if response.status >= 500 and not stream.server_error:
+        stream.server_error = f"{response.status} {response.body.decode('utf-8', 'replace')}"
     return response
 
 
@@ -260,6 +265,8 @@ async def _payment(client: Client, stream: Stream, ctx: dict[str, Any], i: int) 
     if not item.ok:
         stream.statuses[item.status] = stream.statuses.get(item.status, 0) + 1
         stream.refusal = stream.refusal or item.body.decode("utf-8", "replace")
+        if item.status >= 500 and not stream.server_error:
+            stream.server_error = f"loss item: {item.status} {item.body.decode('utf-8', 'replace')}"
         return
     key = f"{ctx['tag']}-pay-{i}"
     await _timed(
@@ -353,8 +360,23 @@ async def _drive(
         return streams, ctx
 
 
+def machine_probe() -> float:
+    """Milliseconds of a fixed piece of pure Python (the median of five), taken before
+    each run. The 2 cores are a virtual machine's: the same code measured up to a third
+    slower at some hours than at others, and this says which hour a figure comes from."""
+    times = []
+    for _ in range(5):
+        start = time.perf_counter()
+        total = 0
+        for i in range(300_000):
+            total += i % 7
+        times.append(time.perf_counter() - start)
+    return round(statistics.median(times) * 1000, 1)
+
+
 def run_load(url: str, database_url: str, *, seconds: float, rates: dict[str, float]) -> LoadReport:
     """Drive the streams for ``seconds``, then count what the database holds."""
+    probe = machine_probe()
     tag = uuid.uuid4().hex[:8]
     streams, _ = asyncio.run(_drive(url, seconds, rates, tag))
     engine = make_engine(database_url)
@@ -384,6 +406,7 @@ def run_load(url: str, database_url: str, *, seconds: float, rates: dict[str, fl
     pays = streams.get("payments", Stream("payments", 0))
     return LoadReport(
         seconds=seconds,
+        probe_ms=probe,
         streams={name: s.summary(seconds) for name, s in streams.items()},
         incidents_acknowledged=len(incidents.acknowledged),
         incidents_stored=len(stored_incidents & set(incidents.acknowledged)),
@@ -428,6 +451,7 @@ def _median_table(reports: list[LoadReport]) -> str:
     errors = sum(r.server_errors for r in reports)
     ok = all(r.audit_ok and r.ledger_equals_payments for r in reports)
     lines.append(f"lost={lost} 5xx={errors} audit+ledger ok={ok} over {len(reports)} runs")
+    lines.append("machine probe ms: " + ", ".join(f"{r.probe_ms:g}" for r in reports))
     return "\n".join(lines)
 
 

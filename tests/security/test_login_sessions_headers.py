@@ -140,6 +140,22 @@ def test_every_answer_carries_the_security_headers_and_no_store(
     assert static.status_code == 200 and "no-store" not in static.headers.get("Cache-Control", "")
 
 
+def test_a_request_id_is_echoed_when_plain_and_replaced_when_not(
+    make_app_for_test: AppFactory,
+) -> None:
+    client = TestClient(make_app_for_test())
+    sent = client.get("/healthz", headers={"X-Request-ID": "desk-2026.03.02:17"})
+    assert sent.headers["X-Request-ID"] == "desk-2026.03.02:17"
+    made = client.get("/healthz").headers["X-Request-ID"]
+    assert len(made) == 32 and int(made, 16) >= 0  # a new uuid4, as hex
+    # a value with odd characters (or too long) is not echoed into the answer's headers
+    for odd in ("a b", "<script>", "x" * 129):
+        answer = client.get("/api/v1/users/me", headers={"X-Request-ID": odd})
+        assert answer.status_code == 401  # the problem answers carry it too
+        assert answer.headers["X-Request-ID"] != odd
+        assert len(answer.headers["X-Request-ID"]) == 32
+
+
 def test_production_adds_strict_transport_security(tmp_path: Path) -> None:
     settings = Settings(
         environment="production",

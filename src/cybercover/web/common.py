@@ -127,7 +127,8 @@ class Page:
 
 async def page_user(request: Request, db: Db) -> AsyncIterator[Page]:
     """The signed-in user of a page (session cookie only); unsafe requests must carry the
-    session's CSRF token, checked by the API's own dependency. A posted form is read here,
+    session's CSRF token (``X-CSRF-Token`` or the form's ``csrf_token``), checked here
+    as the API's own dependency checks it. A posted form is read here,
     on the event loop, so that the handlers are plain functions that FastAPI runs in its
     thread pool: a service's database round trips never stall the loop. Uploaded files
     of the form are closed after the response."""
