@@ -74,6 +74,10 @@ def test_a_handler_pays_with_a_second_approver(site: Site, people: Any) -> None:
         return page.locator(f'table.worksheet tbody tr[data-category="{category}"]')
 
     expect(row("defence_costs").locator(".withheld strong")).to_have_text(["100,000円"])
+    # a cost head by its product label; a category that is no head, as typed
+    expect(row("forensics").locator("td").nth(1)).to_have_text("事故原因・被害範囲調査費用")
+    expect(row("apology_gifts").locator("td").nth(1)).to_have_text("見舞金・見舞品購入費用")
+    expect(row("legal_advice").locator("td").nth(1)).to_have_text("legal_advice — 弁護士相談")
     expect(row("apology_gifts").locator("td.payable")).to_have_text("18,000,000円")
     expect(row("apology_gifts").locator(".withheld strong")).to_have_text(["1,500,000円"])
     expect(row("notices").locator("td.payable")).to_have_text("0円")

@@ -29,6 +29,7 @@ from cybercover.errors import (
     InputError,
     Problem,
 )
+from cybercover.product import default_product
 from cybercover.services.authz import Actor, Role
 from cybercover.services.people import actor_from_session
 from cybercover.web import fmt, labels
@@ -102,6 +103,11 @@ def environment(lang: str) -> Environment:
     env.filters["choices"] = lambda items: [(c.value, fmt.localised(c.label, lang)) for c in items]
     env.filters["local_input"] = fmt.local_input
     env.globals["clock_name"] = lambda code: labels.clock_name(code, tr)
+    # cost heads of part ② by their product label (the loss items store the code)
+    heads = {h.code: h.label for h in default_product().cost_heads}
+    env.globals["cost_head_name"] = lambda code: (
+        fmt.localised(heads[code], lang) if code in heads else str(code or "")
+    )
     env.filters["pair_plan"] = lambda v: (v, name(labels.PLANS)(v))
     env.filters["pair_role"] = lambda v: (v, name(labels.ROLES)(v))
     env.filters["pair_limit"] = lambda v: (v, name(labels.LIMITS)(v))
