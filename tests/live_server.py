@@ -3,22 +3,16 @@ for tests that must go over real HTTP (the browser suite, schemathesis)."""
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import uvicorn
+from bench.server import free_port
 from fastapi import FastAPI
 
-__all__ = ["free_port", "serving"]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+__all__ = ["serving"]
 
 
 @contextmanager

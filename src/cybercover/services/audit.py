@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -47,16 +47,24 @@ def _digest(fields: dict[str, Any]) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def _own_fields(row: AuditRecord | AuditEntry) -> dict[str, Any]:
+    """What a row says of itself: every hashed key but ``prev``, ``request_id`` and
+    ``seq`` (which sort after all of these)."""
+    return {
+        "at": row.at.isoformat(),
+        "actor": row.actor_user_id,
+        "action": row.action,
+        "object_type": row.object_type,
+        "object_id": row.object_id,
+        "before": row.before,
+        "after": row.after,
+    }
+
+
 def _fields(record: AuditRecord) -> dict[str, Any]:
     return {
+        **_own_fields(record),
         "seq": record.seq,
-        "at": record.at.isoformat(),
-        "actor": record.actor_user_id,
-        "action": record.action,
-        "object_type": record.object_type,
-        "object_id": record.object_id,
-        "before": record.before,
-        "after": record.after,
         "request_id": record.request_id,
         "prev": record.prev_hash,
     }
@@ -88,19 +96,7 @@ def append_audit(session: Session, entries: list[AuditEntry]) -> None:
         for entry in entries:
             before_prev, after_prev = _split_text(entry)
             seq = session.execute(
-                _PG_APPEND,
-                {
-                    "a": before_prev,
-                    "b": after_prev,
-                    "at": entry.at,
-                    "actor": entry.actor_user_id,
-                    "action": entry.action,
-                    "object_type": entry.object_type,
-                    "object_id": entry.object_id,
-                    "before": entry.before,
-                    "after": entry.after,
-                    "request_id": entry.request_id,
-                },
+                _PG_APPEND, {"a": before_prev, "b": after_prev, **asdict(entry)}
             ).scalar_one_or_none()
             if seq is None:
                 raise RuntimeError("the audit chain's head row is missing (migration 0008)")
@@ -112,19 +108,7 @@ def append_audit(session: Session, entries: list[AuditEntry]) -> None:
         head = AuditHead(id=1, seq=0, hash=GENESIS, prev=GENESIS)
         session.add(head)
     for entry in entries:
-        record = AuditRecord(
-            seq=head.seq + 1,
-            at=entry.at,
-            actor_user_id=entry.actor_user_id,
-            action=entry.action,
-            object_type=entry.object_type,
-            object_id=entry.object_id,
-            before=entry.before,
-            after=entry.after,
-            request_id=entry.request_id,
-            prev_hash=head.hash,
-            hash="",
-        )
+        record = AuditRecord(seq=head.seq + 1, prev_hash=head.hash, hash="", **asdict(entry))
         record.hash = _digest(_fields(record))
         session.add(record)
         head.prev, head.hash, head.seq = head.hash, record.hash, record.seq
@@ -136,16 +120,7 @@ def _split_text(entry: AuditEntry) -> tuple[str, str]:
 
     Keys are sorted, and every key before ``prev`` is the entry's own; ``prev``,
     ``request_id`` and ``seq`` come last, in that order."""
-    own = {
-        "at": entry.at.isoformat(),
-        "actor": entry.actor_user_id,
-        "action": entry.action,
-        "object_type": entry.object_type,
-        "object_id": entry.object_id,
-        "before": entry.before,
-        "after": entry.after,
-    }
-    text = json.dumps(own, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    text = json.dumps(_own_fields(entry), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     request_id = json.dumps(entry.request_id, ensure_ascii=False)
     return text[:-1] + ',"prev":"', '","request_id":' + request_id + ',"seq":'
 
@@ -164,7 +139,7 @@ _PG_APPEND = text(
     )
     INSERT INTO audit_log (seq, at, actor_user_id, action, object_type, object_id,
                            before, after, request_id, prev_hash, hash)
-    SELECT h.seq, :at, :actor, :action, :object_type, :object_id,
+    SELECT h.seq, :at, :actor_user_id, :action, :object_type, :object_id,
            :before, :after, :request_id, h.prev, h.hash
     FROM h
     RETURNING seq

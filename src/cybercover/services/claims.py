@@ -612,7 +612,7 @@ def _ledger(session: Session, policy: Policy) -> PolicyLedger:
             .values(policy_id=policy.id, parts={}, shared={}, aggregate=0)
             .on_conflict_do_nothing(index_elements=[PolicyLedger.policy_id])
         )
-        row = session.get(PolicyLedger, policy.id, populate_existing=True)
+        row = session.get(PolicyLedger, policy.id)  # not in the identity map: a query
     assert row is not None
     return row
 
