@@ -23,6 +23,8 @@ from cybercover.services.people import (
     bootstrap_admin,
     create_organisation,
     create_user,
+    issue_api_token,
+    list_api_tokens,
 )
 from cybercover.services.policies import PREBIND_KINDS, bind_quote, get_policy, issue_policy
 from cybercover.services.submissions import (
@@ -208,7 +210,11 @@ def seed(db: Database) -> dict[str, Any]:
         amount=5_000_000,
     )
     pending = request_payment(db, handler, claim["id"], idempotency_key="seed")
+    issue_api_token(db, agent, name="lac-integration", days=30)
+    (lac_token,) = list_api_tokens(db, agent)
     return {
+        "token_id": lac_token["id"],
+        "user_id": agent.user_id,
         "claim_id": claim["id"],
         "payment_id": pending["id"],
         "incident_id": incident["id"],
@@ -304,6 +310,10 @@ BODIES: dict[tuple[str, str], Any] = {
     ("GET", "/api/v1/policies/{policy_id}/documents/schedule.pdf"): None,
     ("GET", "/api/v1/claims/{claim_id}/documents/settlement.pdf"): None,
     ("GET", "/api/v1/incidents/{incident_id}/documents/report.pdf"): None,
+    # tokens and users (issue #8): another user's token, an administrator's acts
+    ("DELETE", "/api/v1/auth/tokens/{token_id}"): None,
+    ("POST", "/api/v1/users/{user_id}/deactivate"): None,
+    ("POST", "/api/v1/users/{user_id}/activate"): None,
     # the risk model (issue #6): the insurer's own figures
     ("GET", "/api/v1/quotes/{quote_id}/technical-price"): None,
 }
@@ -317,6 +327,8 @@ UNSCOPED = {
     ("POST", "/api/v1/auth/login"),
     ("POST", "/api/v1/auth/logout"),
     ("POST", "/api/v1/auth/tokens"),
+    ("GET", "/api/v1/auth/tokens"),  # the caller's own: tests/integration/test_api_people.py
+    ("DELETE", "/api/v1/auth/tokens/current"),
     ("GET", "/api/v1/users/me"),
     ("GET", "/api/v1/users"),
     ("POST", "/api/v1/users"),

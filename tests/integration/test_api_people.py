@@ -144,3 +144,101 @@ def test_a_postal_code_gives_the_address(make_app_for_test: AppFactory, clock: F
     bad = client.get("/api/v1/companies/postal-codes/12-34", headers=agent)
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "postal_code"
     assert client.get("/api/v1/companies/postal-codes/102-0093").status_code == 401
+
+
+# -- revoking tokens and deactivating users ----------------------------------------------
+
+
+def test_a_user_lists_and_revokes_their_own_tokens_only(
+    make_app_for_test: AppFactory, clock: FakeClock
+) -> None:
+    client = setup(make_app_for_test)
+    first = bearer(client, "agent@lac.example.jp")
+    second = bearer(client, "agent@lac.example.jp")
+    admin = bearer(client, "admin@example.jp")
+    mine = ok(client.get("/api/v1/auth/tokens", headers=first))
+    assert [t["revoked_at"] for t in mine] == [None, None]  # two tokens, newest first
+    assert mine[0]["id"] > mine[1]["id"]
+    assert "token" not in mine[0] and "token_hash" not in mine[0]
+    admins = ok(client.get("/api/v1/auth/tokens", headers=admin))
+    assert len(admins) == 1 and admins[0]["id"] not in {t["id"] for t in mine}
+
+    # the agent cannot revoke the administrator's token, and learns nothing of it
+    refused = client.delete(f"/api/v1/auth/tokens/{admins[0]['id']}", headers=first)
+    assert refused.status_code == 404
+    ok(client.get("/api/v1/users/me", headers=admin))
+
+    # revoking the second token (by id) leaves the first working
+    ok(client.delete(f"/api/v1/auth/tokens/{mine[0]['id']}", headers=first), 204)
+    assert client.get("/api/v1/users/me", headers=second).status_code == 401
+    ok(client.get("/api/v1/users/me", headers=first))
+    listed = ok(client.get("/api/v1/auth/tokens", headers=first))
+    assert listed[0]["revoked_at"] is not None and listed[1]["revoked_at"] is None
+
+    # revoking the token in use logs the API client out
+    ok(client.delete("/api/v1/auth/tokens/current", headers=first), 204)
+    assert client.get("/api/v1/users/me", headers=first).status_code == 401
+    actions = [row["action"] for row in ok(client.get("/api/v1/audit", headers=admin))]
+    assert actions.count("token.revoke") == 2
+    assert ok(client.get("/api/v1/audit/verify", headers=admin))["ok"] is True
+
+
+def test_an_administrator_revokes_anyones_token(
+    make_app_for_test: AppFactory, clock: FakeClock
+) -> None:
+    client = setup(make_app_for_test)
+    agent = bearer(client, "agent@lac.example.jp")
+    admin = bearer(client, "admin@example.jp")
+    (token,) = ok(client.get("/api/v1/auth/tokens", headers=agent))
+    ok(client.delete(f"/api/v1/auth/tokens/{token['id']}", headers=admin), 204)
+    assert client.get("/api/v1/users/me", headers=agent).status_code == 401
+    # a second revocation changes nothing and writes no second audit row
+    ok(client.delete(f"/api/v1/auth/tokens/{token['id']}", headers=admin), 204)
+    actions = [row["action"] for row in ok(client.get("/api/v1/audit", headers=admin))]
+    assert actions.count("token.revoke") == 1
+
+
+def test_a_deactivated_user_loses_every_token_and_session_at_once(
+    make_app_for_test: AppFactory, clock: FakeClock
+) -> None:
+    client = setup(make_app_for_test)
+    admin = bearer(client, "admin@example.jp")
+    token = bearer(client, "agent@lac.example.jp")
+    agent_id = ok(client.get("/api/v1/users/me", headers=token))["id"]
+    pages = TestClient(client.app)
+    ok(
+        pages.post(
+            "/api/v1/auth/login", json={"email": "agent@lac.example.jp", "password": PASSWORD}
+        )
+    )
+    ok(pages.get("/api/v1/users/me"))
+
+    # only an administrator may, and not on themselves
+    assert client.post(f"/api/v1/users/{agent_id}/deactivate", headers=token).status_code == 403
+    me = ok(client.get("/api/v1/users/me", headers=admin))["id"]
+    self_off = client.post(f"/api/v1/users/{me}/deactivate", headers=admin)
+    assert self_off.status_code == 409
+    assert "自分自身を無効にすることはできません" in self_off.json()["detail"]
+    assert client.post("/api/v1/users/99999/deactivate", headers=admin).status_code == 404
+
+    off = ok(client.post(f"/api/v1/users/{agent_id}/deactivate", headers=admin))
+    assert off["active"] is False
+    assert client.get("/api/v1/users/me", headers=token).status_code == 401
+    assert pages.get("/api/v1/users/me").status_code == 401
+    login = client.post(
+        "/api/v1/auth/tokens", json={"email": "agent@lac.example.jp", "password": PASSWORD}
+    )
+    assert login.status_code == 401
+    audit = [
+        r
+        for r in ok(client.get("/api/v1/audit", headers=admin))
+        if r["action"] == "user.deactivate"
+    ]
+    assert len(audit) == 1
+    assert (audit[0]["after"]["tokens_revoked"], audit[0]["after"]["sessions_ended"]) == (1, 1)
+
+    # reactivated: a new login works, the old token stays revoked
+    assert ok(client.post(f"/api/v1/users/{agent_id}/activate", headers=admin))["active"] is True
+    assert client.get("/api/v1/users/me", headers=token).status_code == 401
+    ok(client.get("/api/v1/users/me", headers=bearer(client, "agent@lac.example.jp")))
+    assert ok(client.get("/api/v1/audit/verify", headers=admin))["ok"] is True

@@ -219,9 +219,24 @@ def test_an_administrator_adds_a_user_and_verifies_the_audit_log(seeded: Seeded)
     assert re.search(r"ハッシュチェーンは正常です（\d+ 件を検証）", verified)
     assert "sj-cyber" in verified  # the product versions
 
-    agent, _ = signed_in(app, "agent@lac.jp")
+    agent, agent_csrf = signed_in(app, "agent@lac.jp")
     denied = agent.get("/admin")
     assert denied.status_code == 403 and "new.handler" not in denied.text
+
+    # deactivating the agent ends their page session at once; the administrator's own
+    # row offers no such button
+    page = client.get("/admin").text
+    agent_row = re.search(r'<tr id="user-(\d+)"><td>agent@lac.jp</td>', page)
+    admin_row = re.search(r'<tr id="user-(\d+)"><td>admin@example.jp</td>.*?</tr>', page, re.S)
+    assert agent_row is not None and admin_row is not None
+    assert "/deactivate" not in admin_row[0]
+    refused = agent.post(f"/admin/users/{agent_row[1]}/deactivate", data={"csrf_token": agent_csrf})
+    assert refused.status_code == 403
+    done = client.post(f"/admin/users/{agent_row[1]}/deactivate", data={"csrf_token": csrf})
+    assert "利用者を無効にしました。" in done.text
+    assert agent.get("/agent", follow_redirects=False).status_code in (303, 401)
+    again = client.post(f"/admin/users/{agent_row[1]}/activate", data={"csrf_token": csrf})
+    assert "利用者を再び有効にしました。" in again.text
 
 
 # -- the service queries the pages added ------------------------------------------------------

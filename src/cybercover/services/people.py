@@ -9,7 +9,7 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerifyMismatchError
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from cybercover.errors import AuthenticationError, ConflictError, InputError, NotFoundError, Problem
@@ -32,8 +32,11 @@ __all__ = [
     "end_session",
     "get_me",
     "issue_api_token",
+    "list_api_tokens",
     "list_organisations",
     "list_users",
+    "revoke_api_token",
+    "set_user_active",
     "start_session",
 ]
 
@@ -346,6 +349,99 @@ def issue_api_token(db: Database, actor: Actor, *, name: str, days: int) -> str:
         uow.session.flush()
         uow.audit(actor.user_id, "token.create", ("api_token", row.id), after={"name": row.name})
     return token
+
+
+def _token_view(row: ApiToken) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "user_id": row.user_id,
+        "name": row.name,
+        "created_at": row.created_at,
+        "expires_at": row.expires_at,
+        "revoked_at": row.revoked_at,
+    }
+
+
+def list_api_tokens(db: Database, actor: Actor) -> list[dict[str, Any]]:
+    """The actor's own tokens, newest first (never the token itself: only its hash is
+    kept)."""
+    with db.sessions() as session:
+        rows = session.execute(
+            select(ApiToken).where(ApiToken.user_id == actor.user_id).order_by(ApiToken.id.desc())
+        ).scalars()
+        return [_token_view(row) for row in rows]
+
+
+def revoke_api_token(
+    db: Database, actor: Actor, token_id: int | None = None, *, token: str | None = None
+) -> dict[str, Any]:
+    """Revoke one token: by id (the actor's own; an administrator's, anyone's) or the
+    clear token the actor is calling with. Revoking a revoked token changes nothing and
+    writes no audit row. Every worker stops accepting it at once (the token cache is
+    cleared by the database's notification, docs/operations.md)."""
+    with db.unit_of_work() as uow:
+        query = select(ApiToken).with_for_update()
+        if token is not None:
+            query = query.where(ApiToken.token_hash == _sha(token))
+        else:
+            query = query.where(ApiToken.id == token_id)
+        row = uow.session.execute(query).scalar_one_or_none()
+        admin = actor.role is Role.ADMIN
+        if row is None or (row.user_id != actor.user_id and not admin):
+            raise NotFoundError("api_token", token_id if token is None else "current")
+        if row.revoked_at is None:
+            row.revoked_at = uow.now
+            uow.audit(
+                actor.user_id,
+                "token.revoke",
+                ("api_token", row.id),
+                before={"revoked_at": None},
+                after={"user_id": row.user_id, "name": row.name, "revoked_at": uow.now},
+            )
+        return _token_view(row)
+
+
+def set_user_active(db: Database, actor: Actor, user_id: int, *, active: bool) -> dict[str, Any]:
+    """Deactivate a user (an administrator's act): the user can no longer log in, and
+    every token and page session of theirs ends in the same transaction. Reactivating
+    lets them log in again; their old tokens stay revoked. An administrator cannot
+    deactivate themselves (someone must be left to undo it)."""
+    authorize(actor, "user.manage")
+    with db.unit_of_work() as uow:
+        user = uow.session.get(User, user_id, with_for_update=True)
+        if user is None:
+            raise NotFoundError("user", user_id)
+        if not active and user.id == actor.user_id:
+            raise ConflictError(
+                "self_deactivation",
+                "自分自身を無効にすることはできません",
+                "you cannot deactivate yourself",
+            )
+        if user.active == active:
+            return {"id": user.id, **user_snapshot(user)}
+        before = user_snapshot(user)
+        user.active = active
+        revoked = ended = 0
+        if not active:
+            tokens = uow.session.execute(
+                update(ApiToken)
+                .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+                .values(revoked_at=uow.now)
+            )
+            sessions = uow.session.execute(delete(WebSession).where(WebSession.user_id == user.id))
+            revoked, ended = _rowcount(tokens), _rowcount(sessions)
+        uow.audit(
+            actor.user_id,
+            "user.activate" if active else "user.deactivate",
+            ("user", user.id),
+            before=before,
+            after={**user_snapshot(user), "tokens_revoked": revoked, "sessions_ended": ended},
+        )
+        return {"id": user.id, **user_snapshot(user)}
+
+
+def _rowcount(result: Any) -> int:
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def _active_user(session: Session, user_id: int) -> User:

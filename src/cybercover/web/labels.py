@@ -136,6 +136,8 @@ DONE = {
     "payment": N_("Payment requested."),
     "approved": N_("Payment approved and paid."),
     "user": N_("User created."),
+    "user_deactivated": N_("User deactivated: their tokens are revoked and sessions ended."),
+    "user_activated": N_("User reactivated."),
     "organisation": N_("Organisation created."),
     "document": N_("Document received."),
     "client": N_("Client registered."),

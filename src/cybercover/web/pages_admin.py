@@ -16,6 +16,7 @@ from cybercover.services.people import (
     create_user,
     list_organisations,
     list_users,
+    set_user_active,
 )
 from cybercover.web.common import PageDep, form_problems, redirect, render
 from cybercover.web.forms import as_int, form_data, whole_number
@@ -85,6 +86,24 @@ def admin_user(page: PageDep) -> Response:
     except (InputError, ConflictError) as exc:
         return _admin_page(page, 422, form_problems(exc), form)
     return redirect("/admin", "user")
+
+
+@router.post("/admin/users/{user_id}/deactivate")
+def admin_deactivate_user(user_id: int, page: PageDep) -> Response:
+    return _set_active(page, user_id, active=False)
+
+
+@router.post("/admin/users/{user_id}/activate")
+def admin_activate_user(user_id: int, page: PageDep) -> Response:
+    return _set_active(page, user_id, active=True)
+
+
+def _set_active(page: PageDep, user_id: int, *, active: bool) -> Response:
+    try:
+        set_user_active(page.db, page.actor, user_id, active=active)
+    except ConflictError as exc:
+        return _admin_page(page, 409, form_problems(exc))
+    return redirect("/admin", "user_activated" if active else "user_deactivated")
 
 
 @router.post("/admin/organisations")

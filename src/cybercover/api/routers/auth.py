@@ -1,6 +1,9 @@
-"""Log in (page session with CSRF token), log out, and bearer tokens for the API."""
+"""Log in (page session with CSRF token), log out, and bearer tokens for the API: issue,
+list one's own, revoke."""
 
 from __future__ import annotations
+
+from datetime import datetime
 
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
@@ -11,6 +14,8 @@ from cybercover.services.people import (
     authenticate_login,
     end_session,
     issue_api_token,
+    list_api_tokens,
+    revoke_api_token,
     start_session,
 )
 
@@ -33,6 +38,15 @@ class SessionRead(BaseModel):
 class TokenRead(BaseModel):
     token: str
     token_type: str = "bearer"
+
+
+class TokenInfo(BaseModel):
+    id: int
+    user_id: int
+    name: str
+    created_at: datetime
+    expires_at: datetime
+    revoked_at: datetime | None
 
 
 @router.post("/login", response_model=SessionRead)
@@ -66,3 +80,24 @@ def logout(request: Request, actor: CurrentActor, db: Db, response: Response) ->
 def create_token(body: TokenCreate, request: Request, db: Db, settings: AppSettings) -> TokenRead:
     actor = authenticate_login(db, body.email, body.password, client=client_address(request))
     return TokenRead(token=issue_api_token(db, actor, name=body.name, days=settings.api_token_days))
+
+
+@router.get("/tokens", response_model=list[TokenInfo])
+def tokens(actor: CurrentActor, db: Db) -> list[dict[str, object]]:
+    """The caller's own tokens (names and dates; the tokens themselves are never kept)."""
+    return list_api_tokens(db, actor)
+
+
+@router.delete("/tokens/current", status_code=204)
+def revoke_current(request: Request, actor: CurrentActor, db: Db) -> None:
+    """Revoke the bearer token of this request (log out of the API)."""
+    header = request.headers.get("Authorization", "")
+    if not header.lower().startswith("bearer "):
+        raise AuthenticationError("no bearer token")
+    revoke_api_token(db, actor, token=header[7:].strip())
+
+
+@router.delete("/tokens/{token_id}", status_code=204)
+def revoke(token_id: int, actor: CurrentActor, db: Db) -> None:
+    """Revoke one of the caller's tokens (an administrator: anyone's)."""
+    revoke_api_token(db, actor, token_id)

@@ -1,4 +1,4 @@
-"""Users: who am I, and (admins) list and create."""
+"""Users: who am I, and (admins) list, create, deactivate and reactivate."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from cybercover.api.deps import CurrentActor, Db
-from cybercover.services.people import create_user, get_me, list_users
+from cybercover.services.people import create_user, get_me, list_users, set_user_active
 
 router = APIRouter(prefix="/users", tags=["users"])
 
@@ -36,3 +36,15 @@ def users(actor: CurrentActor, db: Db) -> list[dict[str, Any]]:
 @router.post("", status_code=201)
 def create(body: UserCreate, actor: CurrentActor, db: Db) -> dict[str, int]:
     return {"id": create_user(db, actor, **body.model_dump())}
+
+
+@router.post("/{user_id}/deactivate")
+def deactivate(user_id: int, actor: CurrentActor, db: Db) -> dict[str, Any]:
+    """End the user's access: no login, every token revoked, every page session ended."""
+    return set_user_active(db, actor, user_id, active=False)
+
+
+@router.post("/{user_id}/activate")
+def activate(user_id: int, actor: CurrentActor, db: Db) -> dict[str, Any]:
+    """Let the user log in again (their old tokens stay revoked)."""
+    return set_user_active(db, actor, user_id, active=True)
