@@ -23,7 +23,7 @@ from cybercover.services.claims import (
 )
 from cybercover.services.people import authenticate, create_user
 from cybercover.services.uow import Database
-from cybercover.storage.models import PolicyLedger
+from cybercover.storage.models import ClaimAdjudication, PolicyLedger
 from cybercover.timeutil import JST
 from tests.integration.api_helpers import PASSWORD
 from tests.integration.test_desk_api import seed
@@ -175,6 +175,44 @@ def test_twenty_concurrent_payments_never_pass_the_response_cost_limit(db: Datab
     with db.sessions() as session:
         ledger = session.execute(select(PolicyLedger)).scalar_one()
         assert ledger.parts["response_costs"] == 30_000_000
+
+
+def test_twelve_items_added_at_once_are_adjudicated_one_state_at_a_time(db: Database) -> None:
+    """Each added item re-adjudicates the claim under the policy's lock: every stored
+    worksheet shows the items committed before it plus its own, so the twelve worksheets
+    hold 1, 2, … 12 items. (Found by bench/load.py: the items were read twice without
+    the lock, and an item committed in between made a 500.)"""
+    world = seed(db)
+    handler, _ = handlers(db)
+    claim = open_claim(db, handler, policy_id=world["policy_id"], accident_at=ACCIDENT)
+
+    def add(n: int) -> int:
+        view = add_loss_item(
+            db,
+            handler,
+            claim["id"],
+            coverage="response_costs",
+            category="forensics",
+            description=f"調査 {n}",
+            amount=1_000_000,
+        )
+        return int(view["id"])
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        assert set(pool.map(add, range(12))) == {claim["id"]}
+    with db.sessions() as session:
+        sheets = session.execute(
+            select(ClaimAdjudication.worksheet).where(ClaimAdjudication.claim_id == claim["id"])
+        ).scalars()
+        assert sorted(len(sheet["items"]) for sheet in sheets) == list(range(1, 13))
+    final = adjudicate_claim(db, handler, claim["id"])
+    # 12 × 1,000,000 claimed, less the 100,000 deductible of response costs
+    assert final["payable"] == {
+        "liability": 0,
+        "response_costs": 11_900_000,
+        "profit_loss": 0,
+        "continuation_costs": 0,
+    }
 
 
 def test_a_policyholder_reads_its_claim_and_others_do_not(db: Database) -> None:

@@ -617,11 +617,26 @@ def _ledger(session: Session, policy: Policy) -> PolicyLedger:
     return row
 
 
+def _active_items(session: Session, claim_id: int) -> list[LossItem]:
+    return list(
+        session.execute(
+            select(LossItem)
+            .where(LossItem.claim_id == claim_id, LossItem.status == "active")
+            .order_by(LossItem.id)
+        ).scalars()
+    )
+
+
 def _run(
-    session: Session, claim: Claim, terms: PolicyTerms, ledger: PolicyLedger
+    session: Session,
+    claim: Claim,
+    terms: PolicyTerms,
+    ledger: PolicyLedger,
+    items: list[LossItem],
 ) -> tuple[Adjudication, dict[str, int]]:
-    """Adjudicate the claim's items with the ledger *without* this claim's own payments,
-    so the result is what the claim may have in all; returns it and what was paid."""
+    """Adjudicate the claim's ``items`` with the ledger *without* this claim's own
+    payments, so the result is what the claim may have in all; returns it and what was
+    paid."""
     paid = _paid_by_claim(session, claim.id)
     shared_of = {p.code: p.shared for p in terms.parts}
     parts = {k: v - paid.get(k, 0) for k, v in ledger.parts.items()}
@@ -631,11 +646,6 @@ def _run(
         if group is not None:
             shared[group] = shared.get(group, 0) - amount
     before = Ledger(parts=parts, shared=shared, aggregate=ledger.aggregate - sum(paid.values()))
-    items = session.execute(
-        select(LossItem)
-        .where(LossItem.claim_id == claim.id, LossItem.status == "active")
-        .order_by(LossItem.id)
-    ).scalars()
     context = policy_context(session, claim)
     accident = Accident(
         id=claim.number,
@@ -674,11 +684,19 @@ def adjudicate_claim(db: Database, actor: Actor, claim_id: int) -> dict[str, Any
 
 
 def _readjudicate(uow: Any, claim: Claim, actor: Actor) -> dict[str, Any]:
-    """Adjudicate again and keep the result (every change of an item does this)."""
-    policy = uow.session.get(Policy, claim.policy_id)
-    assert policy is not None
-    result, paid = _run(uow.session, claim, policy_terms(policy), _ledger(uow.session, policy))
-    worksheet = _worksheet(uow.session, claim, result, paid)
+    """Adjudicate again and keep the result (every change of an item does this).
+
+    Under the policy's lock, as a payment is: the items, the ledger and what was paid
+    are then read as one state. The items are read once and that list is both
+    adjudicated and shown: read twice, an item another request added in between made the
+    worksheet's lines and the engine's disagree (a 500 found by bench/load.py)."""
+    session = uow.session
+    policy = session.execute(
+        select(Policy).where(Policy.id == claim.policy_id).with_for_update()
+    ).scalar_one()
+    items = _active_items(session, claim.id)
+    result, paid = _run(session, claim, policy_terms(policy), _ledger(session, policy), items)
+    worksheet = _worksheet(session, claim, result, paid, items)
     uow.session.add(
         ClaimAdjudication(
             claim_id=claim.id,
@@ -753,16 +771,13 @@ def _refusal(claim: Claim, context: ClaimContext, item: LossItem) -> dict[str, s
 
 
 def _worksheet(
-    session: Session, claim: Claim, result: Adjudication, paid: dict[str, int]
+    session: Session,
+    claim: Claim,
+    result: Adjudication,
+    paid: dict[str, int],
+    items: list[LossItem],
 ) -> dict[str, Any]:
     acc = result.accidents[0]
-    items = list(
-        session.execute(
-            select(LossItem)
-            .where(LossItem.claim_id == claim.id, LossItem.status == "active")
-            .order_by(LossItem.id)
-        ).scalars()
-    )
     context = policy_context(session, claim)
     paid_items = [i for i in items if _refusal(claim, context, i) is None]
     refused = []
@@ -852,7 +867,7 @@ def _pay(session: Session, claim: Claim, payment: ClaimPayment, now: datetime) -
     ).scalar_one()
     terms = policy_terms(policy)
     ledger = _ledger(session, policy)
-    result, paid = _run(session, claim, terms, ledger)
+    result, paid = _run(session, claim, terms, ledger, _active_items(session, claim.id))
     due = {k: max(v - paid.get(k, 0), 0) for k, v in result.accidents[0].paid.items()}
     due = {k: v for k, v in due.items() if v}
     if not due:
