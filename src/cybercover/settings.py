@@ -31,6 +31,9 @@ class Settings(BaseSettings):
     mail_from: str = "desk@cybercover.invalid"
     webhook_secret: str = DEFAULT_WEBHOOK_SECRET
     outbox_max_attempts: int = Field(default=8, ge=1, le=100)
+    # how long a worker may answer a bearer token from memory; PostgreSQL only, where a
+    # revocation clears every worker's cache by NOTIFY (services/token_cache.py); 0: off
+    token_cache_seconds: float = Field(default=30.0, ge=0, le=3600)
 
     @model_validator(mode="after")
     def _no_default_secret_in_production(self) -> Settings:

@@ -5,13 +5,19 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 
 from cybercover.services.people import bootstrap_admin, create_organisation, create_user
+from cybercover.services.uow import Database
 from tests.integration.api_helpers import PASSWORD, bearer, ok
 from tests.integration.conftest import AppFactory, FakeClock
 
 
 def setup(make_app_for_test: AppFactory) -> TestClient:
     app = make_app_for_test()
-    db = app.state.db
+    seed_people(app.state.db)
+    return TestClient(app)
+
+
+def seed_people(db: Database) -> None:
+    """An administrator, and an agent of the agency ``lac``."""
     bootstrap_admin(db, email="admin@example.jp", password=PASSWORD)
     lac = create_organisation(db, None, kind="agency", code="lac", name="株式会社ラック")
     create_user(
@@ -23,7 +29,6 @@ def setup(make_app_for_test: AppFactory) -> TestClient:
         role="agent",
         password=PASSWORD,
     )
-    return TestClient(app)
 
 
 def test_a_bearer_token_identifies_the_user(

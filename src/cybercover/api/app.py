@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 
 from fastapi import FastAPI
@@ -29,8 +31,10 @@ from cybercover.api.routers import (
 )
 from cybercover.api.security import install_security
 from cybercover.logging import install_redaction
+from cybercover.services.token_cache import TokenCache
 from cybercover.services.uow import Clock, Database
 from cybercover.settings import Settings
+from cybercover.storage.auth_notify import AuthListener
 from cybercover.storage.db import make_engine
 from cybercover.storage.migrate import migrate
 from cybercover.web import install_pages
@@ -78,15 +82,37 @@ def create_app(
     engine = make_engine(settings.database_url)
     if migrate_db:
         migrate(engine)
+    db = Database(engine=engine, clock=clock or _utcnow)
+    cache = TokenCache(settings.token_cache_seconds)
+    db.on_auth_change.append(cache.clear)  # this worker refuses a revoked token at once
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        # the token cache answers only while this listener hears PostgreSQL's
+        # notifications; on SQLite (or with the cache set to 0 s) it never answers
+        listener = None
+        if engine.dialect.name == "postgresql" and cache.ttl_s > 0:
+            listener = AuthListener(engine, cache)
+            listener.start()
+        app.state.auth_listener = listener
+        try:
+            yield
+        finally:
+            if listener is not None:
+                listener.stop()
+
     app = FastAPI(
         title="cybercover",
         version=__version__,
         description="サイバー保険プログラムのAPI / API of the cyber insurance programme",
         docs_url="/docs",
         openapi_url="/api/v1/openapi.json",
+        lifespan=lifespan,
     )
     app.state.settings = settings
-    app.state.db = Database(engine=engine, clock=clock or _utcnow)
+    app.state.db = db
+    app.state.token_cache = cache
+    app.state.auth_listener = None
     install_problem_handlers(app)
     install_security(app, settings)  # headers, 429 on login floods, 503 when the DB is down
 

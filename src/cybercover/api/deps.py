@@ -10,7 +10,8 @@ from starlette.concurrency import run_in_threadpool
 
 from cybercover.errors import AuthenticationError, ForbiddenError
 from cybercover.services.authz import Actor
-from cybercover.services.people import actor_from_session, actor_from_token
+from cybercover.services.people import actor_from_session, actor_from_token, token_digest
+from cybercover.services.token_cache import TokenCache
 from cybercover.services.uow import Database
 from cybercover.settings import Settings
 
@@ -55,10 +56,16 @@ async def current_actor(request: Request, db: Db) -> Actor:
     echo the session's CSRF token in ``X-CSRF-Token`` (or a ``csrf_token`` form field).
 
     The look-up runs in the thread pool: a database round trip on the event loop would
-    stall every other request of this worker while it waits (bench/README.md, load)."""
+    stall every other request of this worker while it waits (bench/README.md, load). A
+    bearer token the worker's cache knows is answered without it."""
     header = request.headers.get("Authorization", "")
     if header.lower().startswith("bearer "):
-        return await run_in_threadpool(actor_from_token, db, header[7:].strip())
+        token = header[7:].strip()
+        cache: TokenCache = request.app.state.token_cache
+        cached = cache.get(token_digest(token), db.clock())  # services/token_cache.py
+        if cached is not None:
+            return cached
+        return await run_in_threadpool(actor_from_token, db, token, cache)
     cookie = request.cookies.get(SESSION_COOKIE)
     if not cookie:
         raise AuthenticationError("no credentials")

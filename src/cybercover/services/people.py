@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from cybercover.errors import AuthenticationError, ConflictError, InputError, NotFoundError, Problem
 from cybercover.services.authz import Actor, Role, authorize
+from cybercover.services.token_cache import TokenCache
 from cybercover.services.uow import Database, UnitOfWork
 from cybercover.storage.models import ApiToken, LoginFailure, Organisation, User, WebSession
 
@@ -38,6 +39,7 @@ __all__ = [
     "revoke_api_token",
     "set_user_active",
     "start_session",
+    "token_digest",
 ]
 
 ORG_KINDS = ("insured_company", "agency", "insurer", "desk", "partner")
@@ -398,7 +400,9 @@ def revoke_api_token(
                 before={"revoked_at": None},
                 after={"user_id": row.user_id, "name": row.name, "revoked_at": uow.now},
             )
-        return _token_view(row)
+        view = _token_view(row)
+    db.auth_changed()
+    return view
 
 
 def set_user_active(db: Database, actor: Actor, user_id: int, *, active: bool) -> dict[str, Any]:
@@ -437,7 +441,9 @@ def set_user_active(db: Database, actor: Actor, user_id: int, *, active: bool) -
             before=before,
             after={**user_snapshot(user), "tokens_revoked": revoked, "sessions_ended": ended},
         )
-        return {"id": user.id, **user_snapshot(user)}
+        view = {"id": user.id, **user_snapshot(user)}
+    db.auth_changed()
+    return view
 
 
 def _rowcount(result: Any) -> int:
@@ -451,14 +457,22 @@ def _active_user(session: Session, user_id: int) -> User:
     return user
 
 
-def actor_from_token(db: Database, token: str) -> Actor:
+def token_digest(token: str) -> str:
+    """What is stored of a token, and the token cache's key."""
+    return _sha(token)
+
+
+def actor_from_token(db: Database, token: str, cache: TokenCache | None = None) -> Actor:
     """The actor of a bearer token: one query, token and user together (every API
-    request runs it)."""
+    request runs it). With ``cache``, a valid answer is kept for the worker's next
+    requests (services/token_cache.py)."""
+    digest = _sha(token)
+    generation = cache.generation() if cache is not None else 0
     with db.sessions() as session:
         found = session.execute(
             select(ApiToken, User)
             .join(User, User.id == ApiToken.user_id)
-            .where(ApiToken.token_hash == _sha(token))
+            .where(ApiToken.token_hash == digest)
         ).one_or_none()
         if found is None:
             raise AuthenticationError("invalid or expired token")
@@ -467,7 +481,10 @@ def actor_from_token(db: Database, token: str) -> Actor:
             raise AuthenticationError("invalid or expired token")
         if not user.active:
             raise AuthenticationError("user is not active")
-        return _actor(user)
+        actor = _actor(user)
+    if cache is not None:
+        cache.put(digest, actor, row.expires_at, generation)
+    return actor
 
 
 def start_session(

@@ -84,9 +84,17 @@ class Database:
     engine: Engine
     clock: Clock
     sessions: sessionmaker[Session] = field(init=False)
+    # called after a committed change to who may call (a token revoked, a user
+    # deactivated): the app clears its token cache here, so that this worker refuses at
+    # once; other workers hear of it from PostgreSQL (services/token_cache.py)
+    on_auth_change: list[Callable[[], None]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.sessions = make_session_factory(self.engine)
+
+    def auth_changed(self) -> None:
+        for callback in self.on_auth_change:
+            callback()
 
     @contextmanager
     def unit_of_work(self, request_id: str | None = None) -> Iterator[UnitOfWork]:
