@@ -17,7 +17,15 @@ from sqlalchemy import select
 
 from cybercover.errors import ForbiddenError, NotFoundError
 from cybercover.product import default_product
-from cybercover.services.claims import limits_left, list_claims, open_claim
+from cybercover.services.claims import (
+    add_loss_item,
+    get_claim,
+    limits_left,
+    list_claims,
+    open_claim,
+    request_payment,
+    submit_claim_document,
+)
 from cybercover.services.people import authenticate
 from cybercover.services.submissions import referral_queue
 from cybercover.storage.models import ClaimDocument
@@ -420,6 +428,8 @@ def test_a_policyholder_sends_a_document_for_its_own_claim_only(seeded: Seeded) 
     assert f'id="err-c{claim["id"]}.file">PDF・PNG・JPEG のみ受け付けます' in refused.text
     sent = holder.post(url, data={"csrf_token": csrf}, files={"file": pdf})
     assert "書類を受け付けました。" in sent.text
+    # the claim lists what it has received: name, size, when (the test clock's 02:30 JST)
+    assert "受け付けた書類： 請求書.pdf (109 B, 2026年7月10日（令和8年） 02:30)" in text(sent.text)
     with db.sessions() as session:
         stored = session.execute(select(ClaimDocument)).scalars().all()
         assert [(d.filename, d.size) for d in stored] == [("請求書.pdf", 109)]
@@ -427,10 +437,73 @@ def test_a_policyholder_sends_a_document_for_its_own_claim_only(seeded: Seeded) 
     other, other_csrf = signed_in(app, "holder@other.jp")
     denied = other.post(url, data={"csrf_token": other_csrf}, files={"file": pdf})
     assert denied.status_code == 404 and "CLM-2026" not in denied.text
+    assert "請求書.pdf" not in other.get("/my").text
     agent, agent_csrf = signed_in(app, "agent@lac.jp")
     assert agent.post(url, data={"csrf_token": agent_csrf}, files={"file": pdf}).status_code == 403
     with db.sessions() as session:
         assert len(session.execute(select(ClaimDocument)).scalars().all()) == 1
+
+
+def test_a_handler_sees_the_documents_completes_them_and_records_a_recovery(
+    seeded: Seeded,
+) -> None:
+    app, _, world = seeded
+    db = app.state.db
+    handler = authenticate(db, "claims@insurer.jp", PASSWORD)
+    holder = authenticate(db, "holder@test.jp", PASSWORD)
+    claim = open_claim(
+        db, handler, policy_id=world["policy_id"], accident_at=datetime(2026, 7, 1, tzinfo=JST)
+    )
+    cid = claim["id"]
+    submit_claim_document(
+        db,
+        holder,
+        cid,
+        filename="見積書.pdf",
+        content_type="application/pdf",
+        data=b"%PDF-1.7\n" + b"0" * 200,
+        max_bytes=10_000,
+    )
+    client, csrf = signed_in(app, "claims@insurer.jp")
+    page = text(client.get(f"/claims/{cid}").text)
+    assert "受け付けた書類 見積書.pdf (209 B, 2026年7月10日（令和8年） 02:30)" in page
+    assert "支払期限 書類がそろってから" in page
+
+    done = client.post(f"/claims/{cid}/documents-complete", data={"csrf_token": csrf})
+    assert "書類が揃いました。支払期限の計算が始まります。" in done.text
+    # complete on 10 July (JST): due within the product's 30 days, by 9 August
+    assert "支払期限 2026年8月9日（令和8年）" in text(done.text)
+    assert 'id="complete-documents"' not in done.text  # once only
+    again = client.post(f"/claims/{cid}/documents-complete", data={"csrf_token": csrf})
+    assert again.status_code == 422 and "書類は既に揃っています" in again.text
+
+    # a recovery: never more than was paid (900,000 = 1,000,000 less the 100,000 deductible)
+    add_loss_item(
+        db,
+        handler,
+        cid,
+        coverage="response_costs",
+        category="forensics",
+        description="調査",
+        amount=1_000_000,
+    )
+    assert request_payment(db, handler, cid, idempotency_key="r1")["amount"] == 900_000
+    form = {"csrf_token": csrf, "from_party": "委託先株式会社", "note": "求償合意"}
+    over = client.post(f"/claims/{cid}/recoveries", data=form | {"amount": "1,000,000"})
+    assert over.status_code == 422
+    assert 'id="err-recovery.amount">回収額の合計が支払額 900,000円 を超えます' in over.text
+    made = client.post(f"/claims/{cid}/recoveries", data=form | {"amount": "300,000"})
+    assert "回収を記録しました。" in made.text
+    assert 'id="recovered">300,000円</strong>' in made.text
+
+    holder_client, holder_csrf = signed_in(app, "holder@test.jp")
+    refused = holder_client.post(
+        f"/claims/{cid}/recoveries", data=form | {"amount": "1", "csrf_token": holder_csrf}
+    )
+    # refused on the page (as a payment above one's authority is), and nothing written
+    assert refused.status_code == 422 and "この操作の権限がありません" in refused.text
+    assert 'id="recovered"' not in refused.text  # the insured sees no handler's form
+    assert get_claim(db, handler, cid)["recovered"] == 300_000
 
 
 def test_an_agent_registers_a_client_with_the_services_checks(seeded: Seeded) -> None:

@@ -7,9 +7,17 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from playwright.sync_api import expect
 
-from cybercover.services.dispatch import dispatch_partner, hand_over
+from cybercover.errors import InputError
+from cybercover.services.dispatch import (
+    decide_cost,
+    dispatch_partner,
+    hand_over,
+    respond_dispatch,
+    submit_cost,
+)
 from cybercover.services.incidents import report_incident
 from cybercover.services.people import authenticate
 from tests.integration.api_helpers import PASSWORD
@@ -94,3 +102,41 @@ def test_a_partner_accepts_and_sends_an_estimate(site: Site, people: Any) -> Non
     assert response is not None and response.status == 404
     expect(other.page.locator("main")).not_to_contain_text("不正アクセス")
     other.shot("other-partner")
+
+
+def test_the_desk_refuses_a_cost_with_its_reason_and_the_partner_reads_it(
+    site: Site, people: Any
+) -> None:
+    iid, did = dispatched(site)
+    partner_actor = authenticate(site.db, "forensics@partner.jp", PASSWORD)
+    respond_dispatch(site.db, partner_actor, did, accept=True)
+    cost = submit_cost(
+        site.db,
+        partner_actor,
+        did,
+        kind="estimate",
+        description="追加調査",
+        amount_ex_tax=2_000_000,
+        tax_rate_percent=10,
+        registration_number="T7000012050002",
+    )
+    # the service refuses a refusal without a reason (the page's field is required too)
+    desk_actor = authenticate(site.db, "desk@desk.jp", PASSWORD)
+    with pytest.raises(InputError) as refused:
+        decide_cost(site.db, desk_actor, cost["id"], approve=False, reason="  ")
+    assert [(p.path, p.rule) for p in refused.value.problems] == [("reason", "required")]
+
+    desk = people()
+    desk.sign_in("desk@desk.jp")
+    desk.open(f"/incidents/{iid}")
+    row = desk.page.locator(f'div.cost[data-cost="{cost["id"]}"]')
+    row.get_by_label("不承認の理由").fill("範囲外の作業が含まれています")
+    row.get_by_role("button", name="不承認", exact=True).click()
+    expect(desk.page.get_by_role("status")).to_have_text("判断を記録しました。")
+    row = desk.page.locator(f'div.cost[data-cost="{cost["id"]}"]')
+    expect(row.locator(".refusal")).to_have_text("— 範囲外の作業が含まれています")
+
+    partner = people()
+    page = partner.sign_in("forensics@partner.jp")
+    line = page.locator(f'tr[data-cost="{cost["id"]}"] td').last
+    expect(line).to_have_text("不承認 — 範囲外の作業が含まれています")

@@ -1079,10 +1079,41 @@ def _clocks(session: Session, claim: Claim) -> dict[str, Any]:
     }
 
 
+def _documents_of(session: Session, claim_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+    """The documents received for each claim, oldest first: name, size, when, who sent
+    it (never the content, which only the document's own download gives)."""
+    out: dict[int, list[dict[str, Any]]] = {}
+    for doc in session.execute(
+        select(
+            ClaimDocument.claim_id,
+            ClaimDocument.id,
+            ClaimDocument.filename,
+            ClaimDocument.content_type,
+            ClaimDocument.size,
+            ClaimDocument.at,
+            ClaimDocument.by,
+        )
+        .where(ClaimDocument.claim_id.in_(claim_ids))
+        .order_by(ClaimDocument.id)
+    ):
+        out.setdefault(doc.claim_id, []).append(
+            {
+                "id": doc.id,
+                "filename": doc.filename,
+                "content_type": doc.content_type,
+                "size": doc.size,
+                "at": doc.at.isoformat(),
+                "by": doc.by,
+            }
+        )
+    return out
+
+
 def get_claim(db: Database, actor: Actor, claim_id: int) -> dict[str, Any]:
     with db.sessions() as session:
         claim = load_claim(session, actor, claim_id, "claim.read")
         view = _claim_view(session, claim)
+        view["documents"] = _documents_of(session, [claim.id]).get(claim.id, [])
         view["payments"] = [
             _payment_view(p)
             for p in session.execute(
@@ -1095,13 +1126,16 @@ def get_claim(db: Database, actor: Actor, claim_id: int) -> dict[str, Any]:
 
 
 def list_claims(db: Database, actor: Actor) -> list[dict[str, Any]]:
-    """Claims the actor may read, newest first, with what each has been paid."""
+    """Claims the actor may read, newest first, with what each has been paid and the
+    documents received for it (name, size, when; not their content)."""
     authorize(actor, "claim.read")
     with db.sessions() as session:
         query = select(Claim, Policy).join(Policy, Policy.id == Claim.policy_id)
         ids = visible_company_ids(session, actor)
         if ids is not None:
             query = query.where(Policy.company_id.in_(ids))
+        rows = session.execute(query.order_by(Claim.id.desc())).all()
+        documents = _documents_of(session, [claim.id for claim, _ in rows])
         return [
             {
                 "id": claim.id,
@@ -1112,8 +1146,9 @@ def list_claims(db: Database, actor: Actor) -> list[dict[str, Any]]:
                 "status": claim.status,
                 "accident_at": claim.accident_at.isoformat(),
                 "paid": sum(_paid_by_claim(session, claim.id).values()),
+                "documents": documents.get(claim.id, []),
             }
-            for claim, policy in session.execute(query.order_by(Claim.id.desc())).all()
+            for claim, policy in rows
         ]
 
 

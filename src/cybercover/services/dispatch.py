@@ -442,7 +442,20 @@ def decide_cost(
     db: Database, actor: Actor, cost_id: int, *, approve: bool, reason: str = ""
 ) -> dict[str, Any]:
     """Approve or refuse; an approval is refused when the terms engine would not pay the
-    whole amount from what remains of the response-cost and aggregate limits."""
+    whole amount from what remains of the response-cost and aggregate limits. A refusal
+    needs its reason: the partner is told it."""
+    reason = reason.strip()
+    if not approve and not reason:
+        raise InputError(
+            [
+                Problem(
+                    "reason",
+                    "required",
+                    "不承認とする理由を入力してください",
+                    "say why the document is refused",
+                )
+            ]
+        )
     with db.unit_of_work() as uow:
         session = uow.session
         doc = session.get(CostDocument, cost_id)

@@ -135,6 +135,8 @@ DONE = {
     "reserve": N_("Reserve set."),
     "payment": N_("Payment requested."),
     "approved": N_("Payment approved and paid."),
+    "documents_complete": N_("The documents are complete: the payment clock runs."),
+    "recovery": N_("Recovery recorded."),
     "user": N_("User created."),
     "user_deactivated": N_("User deactivated: their tokens are revoked and sessions ended."),
     "user_activated": N_("User reactivated."),

@@ -15,10 +15,12 @@ from cybercover.services.claims import (
     add_loss_item,
     adjudicate_claim,
     approve_payment,
+    complete_documents,
     get_claim,
     latest_worksheet,
     list_claims,
     open_claim,
+    record_recovery,
     request_payment,
     set_reserve,
 )
@@ -156,6 +158,34 @@ def claim_payment(page: PageDep, claim_id: int) -> Response:
         lambda form: request_payment(
             page.db, page.actor, claim_id, idempotency_key=form.get("idempotency_key", "")
         ),
+    )
+
+
+@router.post("/claims/{claim_id}/documents-complete")
+def claim_documents_complete(page: PageDep, claim_id: int) -> Response:
+    return _claim_step(
+        page,
+        claim_id,
+        "documents_complete",
+        lambda _: complete_documents(page.db, page.actor, claim_id),
+    )
+
+
+@router.post("/claims/{claim_id}/recoveries")
+def claim_recovery(page: PageDep, claim_id: int) -> Response:
+    return _claim_step(
+        page,
+        claim_id,
+        "recovery",
+        lambda form: record_recovery(
+            page.db,
+            page.actor,
+            claim_id,
+            amount=whole_number(form, "amount"),
+            from_party=form.get("from_party", ""),
+            note=form.get("note", ""),
+        ),
+        scope="recovery",
     )
 
 
