@@ -192,6 +192,18 @@ def test_an_agent_endorses_renews_and_cancels_from_the_policy_page(seeded: Seede
     )
     assert "解約しました。" in text(cancelled.text)
     assert "解約" in text(cancelled.text).split("契約 CY-")[1][:40]
+    # written 53,200 + 6,631 = 59,831; cancelled from 1 December (244 days, short rate
+    # returns 20 %): 11,966 back. Reinstated (within 30 days of the end), exactly that is
+    # charged again, not the new annual 66,500 less what is left (18,635)
+    assert "解約 2026年12月1日（令和8年） -11,966円" in text(cancelled.text)
+    reinstated = client.post(
+        f"/policies/{pid}/reinstate", data={"csrf_token": csrf, "reason": "誤解約"}
+    )
+    page = text(reinstated.text)
+    assert "契約を復活しました。" in page
+    assert "復活 2026年7月10日（令和8年） 11,966円" in page
+    again = client.post(f"/policies/{pid}/reinstate", data={"csrf_token": csrf, "reason": "x"})
+    assert again.status_code == 422 and "この契約はin_forceです" in again.text
 
     # March 2026, when the seed's policy was issued: 20 % commission on a 50 % share
     statement = text(client.get("/agent/commission?month=2026-03").text)

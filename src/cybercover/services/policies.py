@@ -412,8 +412,14 @@ def cancel_policy(
 
 
 def reinstate_policy(db: Database, actor: Actor, policy_id: int, *, reason: str) -> dict[str, Any]:
-    """Put a cancelled or lapsed policy back in force within the product's window; the
-    premium returned (or left unpaid) is charged again."""
+    """Put a cancelled or lapsed policy back in force within the product's window.
+
+    A cancelled policy is charged again exactly the premium its cancellation returned (the
+    cancellation transaction's refund), so the written premium is what it was before. It
+    is not the annual premium less the written premium: after a mid-term endorsement the
+    annual premium is the new terms' full-year rate, and that difference would charge
+    the endorsement's days at the new rate twice. A lapsed policy's unpaid instalments
+    stay billed as they were: nothing is charged."""
     with db.unit_of_work() as uow:
         policy = load_policy(uow.session, actor, policy_id, "policy.change")
         if policy.status not in ("cancelled", "lapsed") or policy.cancelled_at is None:
@@ -428,9 +434,18 @@ def reinstate_policy(db: Database, actor: Actor, policy_id: int, *, reason: str)
                 f"more than {rules.reinstatement_days} days since the policy ended",
             )
         before = policy_view(policy)
-        charge = (
-            policy.annual_premium - policy.written_premium if policy.status == "cancelled" else 0
-        )
+        charge = 0
+        if policy.status == "cancelled":
+            cancellation = uow.session.execute(
+                select(PolicyTransaction)
+                .where(
+                    PolicyTransaction.policy_id == policy.id,
+                    PolicyTransaction.kind == "cancellation",
+                )
+                .order_by(PolicyTransaction.id.desc())
+                .limit(1)
+            ).scalar_one()
+            charge = -cancellation.premium_delta
         policy.status = "in_force"
         policy.written_premium += charge
         policy.cancelled_at = None

@@ -118,6 +118,7 @@ DONE = {
     "endorsed": N_("The endorsement is applied."),
     "renewal": N_("The renewal submission is ready."),
     "cancelled": N_("The policy is cancelled."),
+    "reinstated": N_("The policy is back in force."),
     "decided": N_("Decision recorded."),
     "reported": N_("Your report is received. The desk will call you back."),
     "heard": N_("Hearing saved; the regulatory clocks are set."),

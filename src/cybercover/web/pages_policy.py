@@ -26,6 +26,7 @@ from cybercover.services.policies import (
     issue_policy,
     jst_date,
     list_policies,
+    reinstate_policy,
 )
 from cybercover.services.risk import technical_price_for_quote
 from cybercover.services.submissions import (
@@ -187,6 +188,16 @@ def policy_cancel(page: PageDep, policy_id: int) -> Response:
     except (InputError, ConflictError) as exc:
         return _policy_page(page, policy_id, 422, form_problems(exc))
     return redirect(f"/policies/{policy_id}", "cancelled")
+
+
+@router.post("/policies/{policy_id}/reinstate")
+def policy_reinstate(page: PageDep, policy_id: int) -> Response:
+    form = form_data(page)
+    try:
+        reinstate_policy(page.db, page.actor, policy_id, reason=form.get("reason", ""))
+    except (InputError, ConflictError) as exc:
+        return _policy_page(page, policy_id, 422, form_problems(exc))
+    return redirect(f"/policies/{policy_id}", "reinstated")
 
 
 # ---------------------------------------------------------------- agent
