@@ -26,7 +26,8 @@ from cybercover.services.claims import (
     request_payment,
     submit_claim_document,
 )
-from cybercover.services.people import authenticate
+from cybercover.services.partners import list_partners
+from cybercover.services.people import authenticate, create_organisation
 from cybercover.services.submissions import referral_queue
 from cybercover.storage.models import ClaimDocument
 from cybercover.timeutil import JST
@@ -257,6 +258,60 @@ def test_an_administrator_adds_a_user_and_verifies_the_audit_log(seeded: Seeded)
     assert agent.get("/agent", follow_redirects=False).status_code in (303, 401)
     again = client.post(f"/admin/users/{agent_row[1]}/activate", data={"csrf_token": csrf})
     assert "利用者を再び有効にしました。" in again.text
+
+
+def test_an_administrator_registers_a_partner_firm_the_desk_then_finds(seeded: Seeded) -> None:
+    app, _, _ = seeded
+    db = app.state.db
+    firm = create_organisation(db, None, kind="partner", code="newfirm", name="新規調査株式会社")
+    client, csrf = signed_in(app, "admin@example.jp")
+    bad = client.post(
+        "/admin/partners",
+        data={
+            "csrf_token": csrf,
+            "organisation_id": str(firm),
+            "regions": "東京都, 火星",
+            "registration_number": "T123",
+            "contact_email": "desk@newfirm.jp",
+        },
+    )
+    assert bad.status_code == 422
+    assert 'id="err-partner.services">1つ以上指定してください' in bad.text
+    assert 'id="err-partner.regions">都道府県名または「全国」で指定してください' in bad.text
+    assert 'id="err-partner.registration_number">T＋13桁で指定してください' in bad.text
+    made = client.post(
+        "/admin/partners",
+        data={
+            "csrf_token": csrf,
+            "organisation_id": str(firm),
+            "service.investigation": "yes",
+            "regions": "東京都、神奈川県",
+            "registration_number": "T7000012050002",
+            "contact_email": "desk@newfirm.jp",
+        },
+    )
+    assert "提携先を登録しました。" in made.text
+    row = re.search(rf'<tr data-partner="{firm}">.*?</tr>', made.text, re.S)
+    assert row is not None
+    assert text(row[0]).split() == [
+        "新規調査株式会社",
+        "調査・応急対応",
+        "東京都、神奈川県",
+        "T7000012050002",
+        "desk@newfirm.jp",
+    ]
+    # the desk's search for an investigator in Kanagawa now finds it, and not in Osaka
+    desk = authenticate(db, "desk@desk.jp", PASSWORD)
+    found = list_partners(db, desk, "investigation", "神奈川県")
+    assert firm in [p["id"] for p in found]
+    assert firm not in [p["id"] for p in list_partners(db, desk, "investigation", "大阪府")]
+
+    agent, agent_csrf = signed_in(app, "agent@lac.jp")
+    denied = agent.post(
+        "/admin/partners",
+        data={"csrf_token": agent_csrf, "organisation_id": str(firm), "service.pr": "yes"},
+    )
+    assert denied.status_code == 403
 
 
 # -- the service queries the pages added ------------------------------------------------------

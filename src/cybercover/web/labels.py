@@ -142,6 +142,7 @@ DONE = {
     "user_deactivated": N_("User deactivated: their tokens are revoked and sessions ended."),
     "user_activated": N_("User reactivated."),
     "organisation": N_("Organisation created."),
+    "partner": N_("Partner firm registered."),
     "document": N_("Document received."),
     "client": N_("Client registered."),
 }

@@ -3,13 +3,15 @@ log's hash chain verified on demand."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from fastapi import APIRouter, Response
 
-from cybercover.errors import ConflictError, InputError
-from cybercover.product import load_product, products_dir
+from cybercover.errors import ConflictError, InputError, NotFoundError, Problem
+from cybercover.product import default_product, load_product, products_dir
 from cybercover.services.audit import recent_audit, verify_audit_as
+from cybercover.services.partners import list_partners, register_partner
 from cybercover.services.people import (
     ORG_KINDS,
     create_organisation,
@@ -18,7 +20,7 @@ from cybercover.services.people import (
     list_users,
     set_user_active,
 )
-from cybercover.web.common import PageDep, form_problems, redirect, render
+from cybercover.web.common import PageDep, form_problems, redirect, render, scoped
 from cybercover.web.forms import as_int, form_data, whole_number
 from cybercover.web.labels import ROLES
 
@@ -34,6 +36,7 @@ def _admin_page(
 ) -> Response:
     users = list_users(page.db, page.actor)  # refuses anyone but an administrator first
     organisations = list_organisations(page.db, page.actor)
+    services = default_product().emergency_support.services
     report = verify_audit_as(page.db, page.actor) if verify else None
     return render(
         page.request,
@@ -49,6 +52,10 @@ def _admin_page(
                 load_product(path).product for path in sorted(products_dir().glob("*.toml"))
             ],
             "audit": recent_audit(page.db, page.actor, 20),
+            "partners": list_partners(page.db, page.actor),
+            "service_choices": [(service.code, service.label) for service in services],
+            "service_labels": {service.code: service.label for service in services},
+            "partner_orgs": [(o["id"], o["name"]) for o in organisations if o["kind"] == "partner"],
             "report": report,
             "form": form or {},
         },
@@ -104,6 +111,37 @@ def _set_active(page: PageDep, user_id: int, *, active: bool) -> Response:
     except ConflictError as exc:
         return _admin_page(page, 409, form_problems(exc))
     return redirect("/admin", "user_activated" if active else "user_deactivated")
+
+
+@router.post("/admin/partners")
+def admin_partner(page: PageDep) -> Response:
+    """Register (or update) a partner firm's services, regions, invoice registration
+    number and contact: what the desk's dispatch searches by."""
+    form = form_data(page)
+    codes = [service.code for service in default_product().emergency_support.services]
+    regions = [r.strip() for r in re.split(r"[,、，\s]+", form.get("regions", "")) if r.strip()]
+    try:
+        register_partner(
+            page.db,
+            page.actor,
+            organisation_id=whole_number(form, "organisation_id"),
+            services=[code for code in codes if form.get(f"service.{code}") == "yes"],
+            regions=regions,
+            registration_number=form.get("registration_number", ""),
+            contact_email=form.get("contact_email", ""),
+            webhook_url=form.get("webhook_url") or None,
+        )
+    except NotFoundError:
+        missing = Problem(
+            "partner.organisation_id",
+            "not_found",
+            "提携先（partner）の組織を選んでください",
+            "choose an organisation of kind partner",
+        )
+        return _admin_page(page, 422, [missing], form)
+    except (InputError, ConflictError) as exc:
+        return _admin_page(page, 422, scoped(form_problems(exc), "partner"), form)
+    return redirect("/admin", "partner")
 
 
 @router.post("/admin/organisations")
