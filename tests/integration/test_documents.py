@@ -213,6 +213,7 @@ def test_the_schedule_reads_the_stored_policy_and_its_product(
         "緊急時サポート総合サービス",
         "GDPR対応",
         "SOMPOサイバーインシデントサポートデスク",
+        "初期ヒアリングや初動アドバイスを提供し",  # the desk's role, from the product file
         "株式会社ラック",
         "損保ジャパンパートナーズ株式会社",
         "50%",

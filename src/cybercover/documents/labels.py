@@ -1,7 +1,8 @@
 """Words the documents print for stored codes (statuses, channels, tasks, event kinds),
-and the two sentences the product file does not hold yet.
+and how to reach the desk through this system.
 
-A code with no entry is printed as it is, so a new status never breaks a document.
+A code with no entry is printed as it is, so a new status never breaks a document. The
+product's own words (who is insured, what the desk does) come from the product file.
 """
 
 from __future__ import annotations
@@ -12,30 +13,26 @@ from typing import Any
 
 from cybercover.documents.model import T
 
-__all__ = ["DESK", "INSURED_NOTE", "code_label", "event_detail"]
+__all__ = ["HOW_TO_REPORT", "code_label", "desk_contact", "event_detail"]
 
-INSURED_NOTE = T(
-    "貴社。賠償責任に関するリスクについては、貴社の業務に関するかぎりにおいて、"
-    "貴社の役員や従業員の方も被保険者となります。",
-    "The company; for liability, its officers and employees too, as far as the "
-    "company's business goes.",
+HOW_TO_REPORT = T(
+    "被害のおそれがある段階で、本システムの事故報告（Web画面、または API の "
+    "POST /api/v1/incidents）からご連絡ください。",
+    "Report as soon as damage is possible, through this system's incident report (the "
+    "web page, or POST /api/v1/incidents in the API).",
 )
-"""PRODUCT.md §5 (the page's 被保険者 section, word for word in Japanese). Not in the
-product file yet: to move there when the product schema gains an ``insured`` field."""
+"""Ours, not the product's: how this system takes a report (docs/incident-desk.md)."""
 
 
-def DESK(name: str | None) -> T:
-    """How to reach the incident desk (PRODUCT.md §6): the desk organisation registered
-    in the system, through the incident report of this system, 24 hours."""
-    desk = name or "SOMPOサイバーインシデントサポートデスク"
-    return T(
-        f"{desk}（24時間受付）。被害のおそれがある段階で、本システムの事故報告"
-        "（Web画面、または API の POST /api/v1/incidents）からご連絡ください。"
-        "初期ヒアリング・初動アドバイスの後、緊急時サポート総合サービスへ引き継ぎます。",
-        f"{desk} (24 hours). Report as soon as damage is possible, through this system's "
-        "incident report (the web page, or POST /api/v1/incidents in the API). After the "
-        "first hearing and advice the case passes to the emergency support service.",
-    )
+def desk_contact(name: T, role: T | None) -> T:
+    """How to reach the incident desk: its name (the desk organisation registered in the
+    system, else the product's), 24 hours, how to report, and what the desk does (the
+    product file's words, PRODUCT.md §6)."""
+    ja = f"{name.ja}（24時間受付）。{HOW_TO_REPORT.ja}"
+    en = f"{name.en} (24 hours). {HOW_TO_REPORT.en}"
+    if role is not None:
+        ja, en = ja + role.ja, f"{en} {role.en}"
+    return T(ja, en)
 
 
 _LABELS: dict[str, dict[str, T]] = {

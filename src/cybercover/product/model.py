@@ -23,6 +23,8 @@ __all__ = [
     "CoverageDef",
     "EmergencySupportDef",
     "ExclusionDef",
+    "IncidentDeskDef",
+    "InsuredDef",
     "Label",
     "LimitRuleDef",
     "Product",
@@ -195,10 +197,27 @@ class EmergencyServiceDef(_Strict):
     label: Label
 
 
+class IncidentDeskDef(_Strict):
+    """The insurer's incident support desk: who runs it and what it does (PRODUCT.md §6)."""
+
+    name: Label
+    operator: Label
+    role: Label
+
+
+class InsuredDef(_Strict):
+    """被保険者: who the policy covers, in the page's words (PRODUCT.md §5)."""
+
+    label: Label
+    text: Label
+    liability_note: Label
+
+
 class EmergencySupportDef(_Strict):
     label: Label
     automatic: StrictBool
     paid_from: Code
+    desk: IncidentDeskDef | None = None
     services: tuple[EmergencyServiceDef, ...] = Field(min_length=1)
 
 
@@ -238,6 +257,7 @@ class Product(_Strict):
     product: ProductInfo
     period: PeriodDef
     eligibility: EligibilityDef
+    insured: InsuredDef | None = None
     coverages: tuple[CoverageDef, ...] = Field(min_length=1)
     options: dict[Code, OptionDef] = {}
     shared_limits: dict[Code, SharedLimitDef] = {}

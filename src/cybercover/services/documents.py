@@ -33,7 +33,7 @@ from cybercover.documents import (
 )
 from cybercover.documents import model as m
 from cybercover.documents.facts import hearing_answer, isms_text, terms_of, text
-from cybercover.documents.labels import DESK, INSURED_NOTE, code_label, event_detail
+from cybercover.documents.labels import code_label, desk_contact, event_detail
 from cybercover.documents.terms import circled
 from cybercover.errors import ConflictError, InputError, NotFoundError, Problem
 from cybercover.product import default_product, find_product
@@ -232,6 +232,20 @@ def _desk_name(session: Session) -> str | None:
     ).scalar()
 
 
+def _desk(session: Session, product: Product) -> m.T:
+    """How to reach the desk: the desk organisation registered in the system (else the
+    product's desk), and what the desk does in the product file's words (PRODUCT.md §6)."""
+    registered = _desk_name(session)
+    desk = product.emergency_support.desk
+    if registered is not None:
+        name = m.T.same(registered)
+    elif desk is not None:
+        name = text(desk.name)
+    else:
+        name = m.T("インシデントサポートデスク", "the incident support desk")
+    return desk_contact(name, text(desk.role) if desk is not None else None)
+
+
 def schedule_pdf(db: Database, actor: Actor, policy_id: int, lang: Lang = "ja") -> Rendered:
     """保険証券 of an issued policy."""
     with db.sessions() as session:
@@ -294,7 +308,7 @@ def schedule_pdf(db: Database, actor: Actor, policy_id: int, lang: Lang = "ja") 
             approval_number=info.approval_number,
             insurer=text(info.insurer),
             company=_insured(company),
-            insured_note=INSURED_NOTE,
+            insured_note=text(product.insured.liability_note) if product.insured else m.T("", ""),
             start=policy.period_start,
             end=policy.period_end,
             retroactive_date=policy.retroactive_date,
@@ -305,7 +319,7 @@ def schedule_pdf(db: Database, actor: Actor, policy_id: int, lang: Lang = "ja") 
             emergency_paid_from=m.T(
                 f"{circled(paid_from.number)}{paid_from.short.ja}", paid_from.short.en
             ),
-            desk=DESK(_desk_name(session)),
+            desk=_desk(session, product),
             agencies=tuple(agencies),
             annual_premium=policy.annual_premium,
             written_premium=policy.written_premium,

@@ -92,6 +92,19 @@ def test_event_families_services_isms_eligibility_and_period(product: Product) -
         "ファイナンス",
     ]
     assert product.emergency_support.paid_from == "response_costs"
+    # the page's words (seed 被保険者 and SOMPOサイバーインシデントサポートデスク sections)
+    assert product.insured is not None and product.insured.text.ja == "貴社"
+    assert product.insured.liability_note.ja == (
+        "賠償責任に関するリスクについては、貴社の業務に関するかぎりにおいて、"
+        "貴社の役員や従業員の方も被保険者となります。"
+    )
+    desk = product.emergency_support.desk
+    assert desk is not None
+    assert (desk.name.ja, desk.operator.ja) == (
+        "SOMPOサイバーインシデントサポートデスク",
+        "SOMPOリスクマネジメント",
+    )
+    assert "初期ヒアリングや初動アドバイス" in desk.role.ja
     assert product.isms.max_discount_percent == 60
     assert product.isms.full_discount_bodies == ("JQA", "BSI-J")
     assert product.eligibility.countries == ("JP",)
