@@ -340,6 +340,35 @@ def users_create(
         typer.echo(f"user {user_id} created")
 
 
+def _set_active(email: str, *, active: bool) -> None:
+    from sqlalchemy import select
+
+    from cybercover.services.people import set_user_active
+    from cybercover.storage.models import User
+
+    with _database() as db:
+        with db.sessions() as session:
+            user_id = session.execute(select(User.id).where(User.email == email)).scalar()
+        if user_id is None:
+            _fail([Problem("email", "not_found", "利用者がいません", f"no user {email}")])
+            return
+        user = set_user_active(db, None, user_id, active=active)
+    typer.echo(f"user {user_id} {'active' if user['active'] else 'deactivated'}")
+
+
+@users_app.command("deactivate")
+def users_deactivate(email: Annotated[str, typer.Option(help="利用者のメール / e-mail")]) -> None:
+    """利用者を無効化（全トークン失効・全セッション終了） / deactivate a user: every token
+    revoked and page session ended, in one transaction (a system step, audited)."""
+    _set_active(email, active=False)
+
+
+@users_app.command("activate")
+def users_activate(email: Annotated[str, typer.Option(help="利用者のメール / e-mail")]) -> None:
+    """利用者を再び有効化 / let a deactivated user log in again (old tokens stay revoked)."""
+    _set_active(email, active=True)
+
+
 @audit_app.command("verify")
 def audit_verify() -> None:
     """監査ログのハッシュチェーンを検証 / verify the audit log's hash chain (exit 1 if broken)."""

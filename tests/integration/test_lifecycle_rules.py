@@ -9,15 +9,17 @@ import pytest
 from sqlalchemy import update
 from typer.testing import CliRunner
 
-from cybercover.errors import ConflictError, ForbiddenError, InputError
+from cybercover.errors import AuthenticationError, ConflictError, ForbiddenError, InputError
 from cybercover.services.authz import Actor
 from cybercover.services.billing import coverage_at, lapse_overdue, record_payment
 from cybercover.services.companies import create_company
 from cybercover.services.people import (
+    actor_from_token,
     authenticate,
     bootstrap_admin,
     create_organisation,
     create_user,
+    issue_api_token,
 )
 from cybercover.services.policies import (
     PREBIND_KINDS,
@@ -308,6 +310,24 @@ def test_the_users_cli_bootstraps_the_first_admin_once_and_creates_users(
         ],
     )
     assert short.exit_code == 2 and "password" in short.stderr and "Traceback" not in short.stderr
+
+    # the system deactivates a user (e.g. the only administrator's account, which no
+    # administrator may deactivate through the API), and reactivates it
+    token = issue_api_token(db, authenticate(db, "a@lac.jp", PASSWORD), name="cli", days=30)
+    off = runner.invoke(app, ["users", "deactivate", "--email", "a@lac.jp"])
+    assert off.exit_code == 0, off.stderr
+    assert off.stdout.strip().endswith("deactivated")
+    with pytest.raises(AuthenticationError):
+        authenticate(db, "a@lac.jp", PASSWORD)
+    with pytest.raises(AuthenticationError):
+        actor_from_token(db, token)
+    unknown = runner.invoke(app, ["users", "deactivate", "--email", "nobody@lac.jp"])
+    assert unknown.exit_code == 2 and "no user nobody@lac.jp" in unknown.stderr
+    on = runner.invoke(app, ["users", "activate", "--email", "a@lac.jp"])
+    assert on.exit_code == 0 and on.stdout.strip().endswith("active")
+    assert authenticate(db, "a@lac.jp", PASSWORD).role == "agent"
+    with pytest.raises(AuthenticationError):
+        actor_from_token(db, token)  # stays revoked
 
 
 WAIVABLE = (

@@ -405,17 +405,21 @@ def revoke_api_token(
     return view
 
 
-def set_user_active(db: Database, actor: Actor, user_id: int, *, active: bool) -> dict[str, Any]:
-    """Deactivate a user (an administrator's act): the user can no longer log in, and
-    every token and page session of theirs ends in the same transaction. Reactivating
-    lets them log in again; their old tokens stay revoked. An administrator cannot
-    deactivate themselves (someone must be left to undo it)."""
-    authorize(actor, "user.manage")
+def set_user_active(
+    db: Database, actor: Actor | None, user_id: int, *, active: bool
+) -> dict[str, Any]:
+    """Deactivate a user (an administrator's act, or the system's from the CLI: ``actor``
+    None): the user can no longer log in, and every token and page session of theirs
+    ends in the same transaction. Reactivating lets them log in again; their old tokens
+    stay revoked. An administrator cannot deactivate themselves (someone must be left to
+    undo it)."""
+    if actor is not None:
+        authorize(actor, "user.manage")
     with db.unit_of_work() as uow:
         user = uow.session.get(User, user_id, with_for_update=True)
         if user is None:
             raise NotFoundError("user", user_id)
-        if not active and user.id == actor.user_id:
+        if not active and actor is not None and user.id == actor.user_id:
             raise ConflictError(
                 "self_deactivation",
                 "自分自身を無効にすることはできません",
@@ -435,7 +439,7 @@ def set_user_active(db: Database, actor: Actor, user_id: int, *, active: bool) -
             sessions = uow.session.execute(delete(WebSession).where(WebSession.user_id == user.id))
             revoked, ended = _rowcount(tokens), _rowcount(sessions)
         uow.audit(
-            actor.user_id,
+            actor.user_id if actor is not None else None,
             "user.activate" if active else "user.deactivate",
             ("user", user.id),
             before=before,
