@@ -255,7 +255,8 @@ def test_an_administrator_adds_a_user_and_verifies_the_audit_log(seeded: Seeded)
     assert refused.status_code == 403
     done = client.post(f"/admin/users/{agent_row[1]}/deactivate", data={"csrf_token": csrf})
     assert "利用者を無効にしました。" in done.text
-    assert agent.get("/agent", follow_redirects=False).status_code in (303, 401)
+    ended = agent.get("/agent", follow_redirects=False)
+    assert ended.status_code == 303 and ended.headers["location"] == "/login?next=/agent"
     again = client.post(f"/admin/users/{agent_row[1]}/activate", data={"csrf_token": csrf})
     assert "利用者を再び有効にしました。" in again.text
 

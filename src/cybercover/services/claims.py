@@ -697,7 +697,7 @@ def _readjudicate(uow: Any, claim: Claim, actor: Actor) -> dict[str, Any]:
     items = _active_items(session, claim.id)
     result, paid = _run(session, claim, policy_terms(policy), _ledger(session, policy), items)
     worksheet = _worksheet(session, claim, result, paid, items)
-    uow.session.add(
+    session.add(
         ClaimAdjudication(
             claim_id=claim.id,
             at=uow.now,
@@ -706,7 +706,7 @@ def _readjudicate(uow: Any, claim: Claim, actor: Actor) -> dict[str, Any]:
             worksheet=worksheet,
         )
     )
-    uow.session.flush()
+    session.flush()
     return worksheet
 
 

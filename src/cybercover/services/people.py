@@ -387,9 +387,10 @@ def revoke_api_token(
             query = query.where(ApiToken.token_hash == _sha(token))
         else:
             query = query.where(ApiToken.id == token_id)
+        if actor.role is not Role.ADMIN:  # others' tokens do not exist for them
+            query = query.where(ApiToken.user_id == actor.user_id)
         row = uow.session.execute(query).scalar_one_or_none()
-        admin = actor.role is Role.ADMIN
-        if row is None or (row.user_id != actor.user_id and not admin):
+        if row is None:
             raise NotFoundError("api_token", token_id if token is None else "current")
         if row.revoked_at is None:
             row.revoked_at = uow.now
