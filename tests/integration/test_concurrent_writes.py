@@ -3,8 +3,9 @@
 - INC-, CLM- and policy numbers come from counter rows (migration 0007): consecutive,
   never shared by two transactions at once, given back by a rollback, and continued
   from the numbers already given when an older database is upgraded.
-- The same event reported by several callers at the same moment makes one incident
-  (migration 0009), and the others land on it as duplicates.
+- One report sent twelve times at the same moment (a client retrying) makes one
+  incident: the unique (reporter, idempotency key) index of migration 0011 lets one
+  insert win, and the others answer with it.
 - Two administrators creating the same e-mail at once: one user, and a clean conflict
   for the other, never a 500."""
 
@@ -47,7 +48,7 @@ def report(db: Database, actor: Actor, n: int) -> str:
     incident = report_incident(
         db,
         actor,
-        {"summary": f"report {n}", "caller_organisation": f"会社{n}", "duplicate_key": f"k{n}"},
+        {"summary": f"report {n}", "caller_organisation": f"会社{n}", "idempotency_key": f"k{n}"},
     )
     return str(incident["number"])
 
@@ -90,25 +91,37 @@ def test_an_upgraded_database_continues_from_the_numbers_already_given(db: Datab
     assert report(db, actor, 3) == "INC-2026-000004"
 
 
-def test_one_event_reported_twelve_times_at_once_is_one_incident(db: Database) -> None:
+def test_one_report_sent_twelve_times_at_once_is_one_incident(db: Database) -> None:
+    actor = desk_operator(db)
+    report = {
+        "summary": "ransomware on the file server",
+        "caller_organisation": "株式会社同時",
+        "idempotency_key": "retry-7f3a",
+    }
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        answers = list(pool.map(lambda _: report_incident(db, actor, dict(report)), range(12)))
+    assert sorted(a["repeated"] for a in answers) == [False] + [True] * 11
+    assert {a["number"] for a in answers} == {"INC-2026-000001"}
+    assert [i["number"] for i in list_incidents(db, actor)] == ["INC-2026-000001"]
+
+
+def test_two_callers_reporting_one_event_make_two_reports_until_a_person_links_them(
+    db: Database,
+) -> None:
+    """Nothing is merged automatically: the desk decides (services/incidents.py)."""
     actor = desk_operator(db)
 
-    def same_event(n: int) -> dict[str, object]:
+    def call(n: int) -> dict[str, object]:
         return report_incident(
             db,
             actor,
-            {
-                "summary": f"caller {n}: ransomware on the file server",
-                "caller_organisation": "株式会社同時",
-                "duplicate_key": "one-event",
-            },
+            {"summary": f"caller {n}: ransomware", "caller_organisation": "株式会社同時"},
         )
 
-    with ThreadPoolExecutor(max_workers=6) as pool:
-        answers = list(pool.map(same_event, range(12)))
-    assert sorted(a["duplicate"] for a in answers) == [False] + [True] * 11
-    assert {a["number"] for a in answers} == {"INC-2026-000001"}
-    assert [i["number"] for i in list_incidents(db, actor)] == ["INC-2026-000001"]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        answers = list(pool.map(call, range(2)))
+    assert sorted(a["number"] for a in answers) == ["INC-2026-000001", "INC-2026-000002"]
+    assert all(a["repeated"] is False for a in answers)
 
 
 def test_the_same_email_created_twice_at_once_is_one_user_and_one_clean_conflict(

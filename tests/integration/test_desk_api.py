@@ -153,15 +153,29 @@ def test_a_ransomware_night_call_through_the_desk(
     assert incident["number"] == "INC-2026-000001"
     assert incident["insured"] is True and incident["policy_id"] == world["policy_id"]
     assert incident["coverage"]["parts"] == ["liability", "response_costs"]
-    # the same event reported again by the insured's other staff lands on the same incident
+    # the same event reported again by the insured's other staff is a report of its own:
+    # the desk is shown it as a possible duplicate, and an operator links the two
     again = ok(
         client.post("/api/v1/incidents", headers=desk, json={**report, "caller_name": "総務部"}),
         201,
     )
-    assert (again["id"], again["duplicate"]) == (incident["id"], True)
+    assert again["id"] != incident["id"] and again["number"] == "INC-2026-000002"
+    seen = ok(client.get(f"/api/v1/incidents/{again['id']}", headers=desk))
+    assert [d["number"] for d in seen["possible_duplicates"]] == ["INC-2026-000001"]
+    linked = ok(
+        client.post(
+            f"/api/v1/incidents/{again['id']}/link",
+            headers=desk,
+            json={"to_incident_id": incident["id"], "reason": "同じランサムウェア事案の別部署からの連絡"},
+        )
+    )
+    assert linked["linked_to_id"] == incident["id"]
     iid = incident["id"]
+    primary = ok(client.get(f"/api/v1/incidents/{iid}", headers=desk))
+    assert [r["number"] for r in primary["linked"]] == ["INC-2026-000002"]
 
     queue = ok(client.get("/api/v1/incidents/queue", headers=desk))
+    assert [q["number"] for q in queue] == ["INC-2026-000001"]  # the linked report is not
     assert queue[0]["clocks"][0]["clock"] == "first_response"
 
     # first hearing; the insured became aware at 02:15 JST on 10 July
@@ -356,7 +370,7 @@ def test_a_ransomware_night_call_through_the_desk(
     )
 
     kinds = [e["kind"] for e in ok(client.get(f"/api/v1/incidents/{iid}/timeline", headers=desk))]
-    assert kinds[:4] == ["reported", "report.duplicate", "hearing.answered", "triage"]
+    assert kinds[:4] == ["reported", "report.linked", "hearing.answered", "triage"]
     assert "advice.given" in kinds and "deadline.moved" in kinds and "handed_over" in kinds
     assert (
         kinds.count("dispatched") == 4 and "dispatch.declined" in kinds and "cost.refused" in kinds
@@ -391,7 +405,21 @@ def test_a_ransomware_night_call_through_the_desk(
     other = bearer(client, "holder@other.jp")
     assert client.get(f"/api/v1/incidents/{iid}", headers=other).status_code == 404
     assert ok(client.get("/api/v1/incidents", headers=other)) == []
-    assert client.get(f"/api/v1/incidents/{iid}/timeline", headers=partner["pr"]).status_code == 404
+    # a partner with a dispatch reaches the incident (its summary and triage) but may not
+    # read the case: its timeline, deadlines and report are the insured's and the desk's
+    assert client.get(f"/api/v1/incidents/{iid}/timeline", headers=partner["pr"]).status_code == 403
+    seen_by_partner = ok(client.get(f"/api/v1/incidents/{iid}", headers=partner["pr"]))
+    assert set(seen_by_partner) == {"id", "number", "summary", "status", "triage"}
+    # the insured's timeline has its steps, not the insurer's internal ones
+    holder_kinds = {
+        e["kind"] for e in ok(client.get(f"/api/v1/incidents/{iid}/timeline", headers=holder))
+    }
+    assert "handed_over" in holder_kinds and "dispatched" in holder_kinds
+    assert not holder_kinds & {"escalated", "report.linked"}
+    assert all(
+        "actor_user_id" not in e
+        for e in ok(client.get(f"/api/v1/incidents/{iid}/timeline", headers=holder))
+    )
     assert client.get("/api/v1/incidents/queue", headers=other).status_code == 403
     assert client.post(
         f"/api/v1/costs/{pr['id']}/decision", headers=partner["pr"], json={"approve": True}

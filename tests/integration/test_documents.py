@@ -301,6 +301,8 @@ def test_the_incident_report_has_hearing_advice_deadlines_partners_and_timeline(
         "提携先の手配",
         "緊急時サポートへ引継ぎ",
     )
+    # the insured's report is the desk's: no step of this case is the insurer's alone
+    # (services/visibility.py, EVENTS)
     assert text_of(download(client, url, "holder@test.jp")) == text
     english = text_of(download(client, url, "claims@insurer.jp", lang="en"))
     has(english, "Incident report", "10 July 2026 02:15 JST", "1,100,000 yen")

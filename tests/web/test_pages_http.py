@@ -507,7 +507,8 @@ def test_a_policyholder_sends_a_document_for_its_own_claim_only(seeded: Seeded) 
     assert denied.status_code == 404 and "CLM-2026" not in denied.text
     assert "請求書.pdf" not in other.get("/my").text
     agent, agent_csrf = signed_in(app, "agent@lac.jp")
-    assert agent.post(url, data={"csrf_token": agent_csrf}, files={"file": pdf}).status_code == 403
+    # claims are between the insured and the insurer: an agent does not reach them at all
+    assert agent.post(url, data={"csrf_token": agent_csrf}, files={"file": pdf}).status_code == 404
     with db.sessions() as session:
         assert len(session.execute(select(ClaimDocument)).scalars().all()) == 1
 

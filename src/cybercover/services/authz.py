@@ -1,22 +1,25 @@
-"""One authorisation policy: ``authorize(actor, action, resource)``, called by services.
+"""One authorisation policy: ``authorize(actor, action)``, called by services.
 
 Roles (DESIGN.md, Security model): a policyholder user sees only its own company; an
 agent only its agency's clients; a partner only dispatches sent to it (issue #4);
 underwriters, desk operators and claims handlers act for the insurer across companies,
 each within their function; an admin manages users, organisations and the audit log.
 
-A resource of another organisation is reported as *not found* to roles that may not know
-it exists (policyholders, agents, partners), so that no identifier leaks.
+This module answers one question: may this *role* do this *action* at all. Which rows an
+actor reaches — its own company, its agency's clients, its dispatches — is the scoping
+layer's (``services/scope.py``), which loads every object named by a caller with the
+reach in the same query, so a row of another organisation is *not found*, never
+*forbidden*; what an actor sees of a row is ``services/visibility.py``'s table.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 
-from cybercover.errors import ForbiddenError, NotFoundError
+from cybercover.errors import ForbiddenError
 
-__all__ = ["Actor", "Resource", "Role", "authorize", "can"]
+__all__ = ["SCOPED", "STAFF", "Actor", "Role", "authorize", "can"]
 
 
 class Role(StrEnum):
@@ -37,17 +40,6 @@ class Actor:
     underwriting_authority: int = 0
     payment_authority: int | None = None
     display_name: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class Resource:
-    """What a rule needs to know of an object: its kind and who it belongs to."""
-
-    kind: str
-    ident: object = None
-    company_organisation_id: int | None = None
-    agency_ids: frozenset[int] = field(default_factory=frozenset)
-    partner_ids: frozenset[int] = field(default_factory=frozenset)
 
 
 # action → roles allowed (before ownership is checked)
@@ -92,6 +84,11 @@ _RULES: dict[str, frozenset[Role]] = {
     "incident.read": frozenset(
         {Role.POLICYHOLDER, Role.DESK_OPERATOR, Role.CLAIMS_HANDLER, Role.PARTNER, Role.ADMIN}
     ),
+    # the whole case: timeline, deadlines, the incident report (a partner reads only
+    # the incident's summary and triage, for its dispatch)
+    "incident.case": frozenset(
+        {Role.POLICYHOLDER, Role.DESK_OPERATOR, Role.CLAIMS_HANDLER, Role.ADMIN}
+    ),
     "incident.manage": frozenset({Role.DESK_OPERATOR, Role.ADMIN}),
     "dispatch.respond": frozenset({Role.PARTNER}),
     "cost.approve": frozenset({Role.DESK_OPERATOR, Role.ADMIN}),
@@ -106,37 +103,27 @@ _RULES: dict[str, frozenset[Role]] = {
     "risk.run": frozenset({Role.UNDERWRITER, Role.ADMIN}),
 }
 
-_SCOPED_TO_OWN = {Role.POLICYHOLDER, Role.AGENT, Role.PARTNER}
+STAFF: frozenset[Role] = frozenset(
+    {Role.UNDERWRITER, Role.DESK_OPERATOR, Role.CLAIMS_HANDLER, Role.ADMIN}
+)
+"""The insurer's own people: they reach every row, each role within its function."""
+SCOPED: frozenset[Role] = frozenset({Role.POLICYHOLDER, Role.AGENT, Role.PARTNER})
+"""Roles that reach only their own organisation's rows (services/scope.py)."""
 
 
-def can(actor: Actor, action: str, resource: Resource | None = None) -> bool:
+def can(actor: Actor, action: str) -> bool:
     try:
-        authorize(actor, action, resource)
-    except (ForbiddenError, NotFoundError):
+        authorize(actor, action)
+    except ForbiddenError:
         return False
     return True
 
 
-def authorize(actor: Actor, action: str, resource: Resource | None = None) -> None:
-    """Raise unless ``actor`` may do ``action`` on ``resource``.
-
-    ``ForbiddenError`` when the role may never do it; ``NotFoundError`` when the object
-    belongs to someone the actor may not see.
-    """
+def authorize(actor: Actor, action: str) -> None:
+    """Raise ``ForbiddenError`` unless ``actor``'s role may do ``action`` (an unknown
+    action is refused: a typo never opens a door)."""
     allowed = _RULES.get(action)
     if allowed is None:
         raise ForbiddenError(action, en=f"unknown action {action}")
-    if resource is not None and actor.role in _SCOPED_TO_OWN and not _owns(actor, resource):
-        raise NotFoundError(resource.kind, resource.ident)
     if actor.role not in allowed:
         raise ForbiddenError(action)
-
-
-def _owns(actor: Actor, resource: Resource) -> bool:
-    if actor.role is Role.POLICYHOLDER:
-        return resource.company_organisation_id == actor.organisation_id
-    if actor.role is Role.AGENT:
-        return actor.organisation_id in resource.agency_ids
-    if actor.role is Role.PARTNER:
-        return actor.organisation_id in resource.partner_ids
-    return False

@@ -21,9 +21,9 @@ from sqlalchemy.orm import Session
 
 from cybercover.errors import InputError, NotFoundError, Problem
 from cybercover.product import find_product
-from cybercover.services.authz import Actor, Resource, Role, authorize
+from cybercover.services.authz import Actor, authorize
 from cybercover.services.policies import jst_date
-from cybercover.services.scope import load_policy
+from cybercover.services.scope import load, load_policy
 from cybercover.services.snapshots import invoice_view, policy_view
 from cybercover.services.uow import Database
 from cybercover.storage.models import Invoice, Organisation, Policy, PolicyAgency, PolicyTransaction
@@ -46,13 +46,7 @@ def record_payment(
 ) -> dict[str, Any]:
     """Record premium received (or a refund paid out, for a negative invoice)."""
     with db.unit_of_work() as uow:
-        invoice = uow.session.get(Invoice, invoice_id)
-        if invoice is None:
-            raise NotFoundError("invoice", invoice_id)
-        try:
-            load_policy(uow.session, actor, invoice.policy_id, "billing.record_payment")
-        except NotFoundError:
-            raise NotFoundError("invoice", invoice_id) from None
+        invoice = load(uow.session, actor, Invoice, invoice_id, "billing.record_payment")
         outstanding = invoice.amount - invoice.paid_amount
         if amount == 0 or (amount > 0) != (outstanding > 0) or abs(amount) > abs(outstanding):
             raise InputError(
@@ -191,16 +185,12 @@ def commission_statement(
     """The agency's monthly statement: commission per transaction, and the remittance."""
     if not 1 <= month <= 12:
         raise InputError([Problem("month", "month", "1〜12で指定してください", "must be 1 to 12")])
-    authorize(
-        actor, "commission.read", Resource("agency", agency_id, agency_ids=frozenset({agency_id}))
-    )
-    if actor.role is Role.AGENT and actor.organisation_id != agency_id:
-        raise NotFoundError("agency", agency_id)
     start = datetime.combine(date(year, month, 1), time(0), tzinfo=JST)
     end = datetime.combine(date(year + month // 12, month % 12 + 1, 1), time(0), tzinfo=JST)
     with db.sessions() as session:
-        agency = session.get(Organisation, agency_id)
-        if agency is None or agency.kind != "agency":
+        # an agent reaches its own agency only (services/scope.py)
+        agency = load(session, actor, Organisation, agency_id, "commission.read")
+        if agency.kind != "agency":
             raise NotFoundError("agency", agency_id)
         shares = {
             a.policy_id: a

@@ -20,14 +20,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cybercover.claims import compute_profit_loss, longest_unbroken_hours, parse_profit_loss_input
-from cybercover.errors import ConflictError, ForbiddenError, InputError, NotFoundError, Problem
+from cybercover.errors import ConflictError, ForbiddenError, InputError, Problem
 from cybercover.product import find_product
 from cybercover.services.audit import jsonable
 from cybercover.services.authz import Actor, authorize
 from cybercover.services.policies import policy_terms
-from cybercover.services.scope import load_policy, visible_company_ids
+from cybercover.services.scope import load, load_claim, load_policy, reach_filter, reference
 from cybercover.services.uow import Database, next_number
 from cybercover.services.uploads import check_upload
+from cybercover.services.visibility import shape
 from cybercover.storage.db import insert_for
 from cybercover.storage.models import (
     Claim,
@@ -75,18 +76,6 @@ def _claim_number(session: Session, at: datetime) -> str:
     return f"CLM-{year}-{next_number(session, f'claim/CLM-{year}'):06d}"
 
 
-def load_claim(session: Session, actor: Actor, claim_id: int, action: str) -> Claim:
-    claim = session.get(Claim, claim_id)
-    if claim is None:
-        raise NotFoundError("claim", claim_id)
-    try:
-        load_policy(session, actor, claim.policy_id, "policy.read")
-    except NotFoundError:
-        raise NotFoundError("claim", claim_id) from None
-    authorize(actor, action)
-    return claim
-
-
 def _outage(value: Any) -> str | None:
     if value is None:
         return None
@@ -126,8 +115,12 @@ def open_claim(
     authorize(actor, "claim.manage")
     with db.unit_of_work() as uow:
         session = uow.session
-        incident = session.get(Incident, incident_id) if incident_id is not None else None
-        if incident_id is not None and (incident is None or incident.policy_id is None):
+        incident = (
+            reference(session, actor, Incident, incident_id, "incident_id")
+            if incident_id is not None
+            else None
+        )
+        if incident is not None and incident.policy_id is None:
             raise InputError(
                 [
                     Problem(
@@ -150,7 +143,11 @@ def open_claim(
                     )
                 ]
             )
-        policy = load_policy(session, actor, pid, "policy.read")
+        policy = (
+            load_policy(session, actor, pid, "policy.read")
+            if incident is not None
+            else reference(session, actor, Policy, pid, "policy_id", "policy.read")
+        )
         when = incident.occurred_at if incident is not None else accident_at
         if when is None or when.tzinfo is None:
             raise InputError(
@@ -967,9 +964,7 @@ def _unpay(session: Session, claim: Claim, payment: ClaimPayment) -> None:
 def approve_payment(db: Database, actor: Actor, payment_id: int) -> dict[str, Any]:
     """A second approver with enough authority pays a payment above the requester's."""
     with db.unit_of_work() as uow:
-        payment = uow.session.get(ClaimPayment, payment_id)
-        if payment is None:
-            raise NotFoundError("payment", payment_id)
+        payment = load(uow.session, actor, ClaimPayment, payment_id, "claim.manage")
         claim = load_claim(uow.session, actor, payment.claim_id, "claim.manage")
         if payment.status != "pending_approval":
             raise ConflictError(
@@ -1122,7 +1117,7 @@ def get_claim(db: Database, actor: Actor, claim_id: int) -> dict[str, Any]:
                 .order_by(ClaimPayment.id)
             ).scalars()
         ]
-        return view
+        return shape(actor, "claim", view)
 
 
 def list_claims(db: Database, actor: Actor) -> list[dict[str, Any]]:
@@ -1130,24 +1125,29 @@ def list_claims(db: Database, actor: Actor) -> list[dict[str, Any]]:
     documents received for it (name, size, when; not their content)."""
     authorize(actor, "claim.read")
     with db.sessions() as session:
-        query = select(Claim, Policy).join(Policy, Policy.id == Claim.policy_id)
-        ids = visible_company_ids(session, actor)
-        if ids is not None:
-            query = query.where(Policy.company_id.in_(ids))
+        query = (
+            select(Claim, Policy)
+            .join(Policy, Policy.id == Claim.policy_id)
+            .where(reach_filter(actor, Claim))
+        )
         rows = session.execute(query.order_by(Claim.id.desc())).all()
         documents = _documents_of(session, [claim.id for claim, _ in rows])
         return [
-            {
-                "id": claim.id,
-                "number": claim.number,
-                "policy_id": policy.id,
-                "policy_number": policy.number,
-                "incident_id": claim.incident_id,
-                "status": claim.status,
-                "accident_at": claim.accident_at.isoformat(),
-                "paid": sum(_paid_by_claim(session, claim.id).values()),
-                "documents": documents.get(claim.id, []),
-            }
+            shape(
+                actor,
+                "claim_summary",
+                {
+                    "id": claim.id,
+                    "number": claim.number,
+                    "policy_id": policy.id,
+                    "policy_number": policy.number,
+                    "incident_id": claim.incident_id,
+                    "status": claim.status,
+                    "accident_at": claim.accident_at.isoformat(),
+                    "paid": sum(_paid_by_claim(session, claim.id).values()),
+                    "documents": documents.get(claim.id, []),
+                },
+            )
             for claim, policy in rows
         ]
 

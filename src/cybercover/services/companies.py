@@ -18,7 +18,7 @@ from cybercover.companies import PostalCode, PostalDirectory, PosutoDirectory, p
 from cybercover.companies.profile import CompanyProfile
 from cybercover.errors import ConflictError, InputError, NotFoundError, Problem
 from cybercover.services.authz import Actor, Role, authorize
-from cybercover.services.scope import load_company, visible_company_ids
+from cybercover.services.scope import load_company, reach_filter
 from cybercover.services.snapshots import company_view
 from cybercover.services.uow import Database
 from cybercover.storage.models import Company, CompanyAgency, Organisation
@@ -171,10 +171,7 @@ def get_company(db: Database, actor: Actor, company_id: int) -> dict[str, Any]:
 def list_companies(db: Database, actor: Actor) -> list[dict[str, Any]]:
     authorize(actor, "company.read")
     with db.sessions() as session:
-        query = select(Company).order_by(Company.id)
-        ids = visible_company_ids(session, actor)
-        if ids is not None:
-            query = query.where(Company.id.in_(ids))
+        query = select(Company).where(reach_filter(actor, Company)).order_by(Company.id)
         return [company_view(c) for c in session.execute(query).scalars()]
 
 

@@ -17,14 +17,16 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cybercover.errors import ConflictError, InputError, NotFoundError, Problem
+from cybercover.errors import ConflictError, InputError, Problem
 from cybercover.product import default_product
-from cybercover.services.authz import Actor, Resource, Role, authorize
-from cybercover.services.incidents import add_event, incident_resource, load_incident
+from cybercover.services.authz import Actor, authorize
+from cybercover.services.incidents import add_event
 from cybercover.services.notifications import enqueue_mail, enqueue_webhook
 from cybercover.services.partners import NATIONWIDE, check_registration_number
 from cybercover.services.policies import policy_terms
+from cybercover.services.scope import load, load_incident, reach_filter, reference
 from cybercover.services.uow import Database
+from cybercover.services.visibility import shape
 from cybercover.storage.models import (
     Company,
     CostDocument,
@@ -144,9 +146,9 @@ def dispatch_partner(
             raise ConflictError(
                 "not_handed_over", "緊急時サポートへの引継ぎ前です", "hand the incident over first"
             )
-        partner = session.get(Organisation, partner_id)
-        profile = session.get(PartnerProfile, partner_id)
-        if partner is None or profile is None:
+        partner = reference(session, actor, Organisation, partner_id, "partner_id")
+        profile = session.get(PartnerProfile, partner.id)
+        if profile is None:
             raise InputError(
                 [Problem("partner_id", "not_found", "提携先がありません", "no such partner")]
             )
@@ -249,23 +251,11 @@ def _notify_partner(
 def _load_dispatch(
     session: Session, actor: Actor, dispatch_id: int, action: str
 ) -> tuple[Dispatch, Incident]:
-    dispatch = session.get(Dispatch, dispatch_id)
-    if dispatch is None:
-        raise NotFoundError("dispatch", dispatch_id)
+    """A partner reaches only its own dispatch, not the others of the same incident
+    (services/scope.py)."""
+    dispatch = load(session, actor, Dispatch, dispatch_id, action)
     incident = session.get(Incident, dispatch.incident_id)
     assert incident is not None
-    resource = incident_resource(session, incident)
-    # a partner owns only its own dispatch, not the others of the same incident
-    authorize(
-        actor,
-        action,
-        Resource(
-            "dispatch",
-            dispatch_id,
-            resource.company_organisation_id,
-            partner_ids=frozenset({dispatch.partner_id}),
-        ),
-    )
     return dispatch, incident
 
 
@@ -306,7 +296,7 @@ def respond_dispatch(
         uow.audit(
             actor.user_id, f"dispatch.{dispatch.status}", ("dispatch", dispatch.id), after=view
         )
-        return view
+        return shape(actor, "dispatch", view)
 
 
 def log_work(
@@ -331,7 +321,7 @@ def log_work(
             uow, incident, actor, "dispatch.work", dispatch_id=dispatch.id, note=entry["note"]
         )
         uow.audit(actor.user_id, "dispatch.work", ("dispatch", dispatch.id), after=entry)
-        return dispatch_view(dispatch)
+        return shape(actor, "dispatch", dispatch_view(dispatch))
 
 
 def submit_cost(
@@ -410,7 +400,7 @@ def submit_cost(
         add_event(uow, incident, actor, f"cost.{kind}", cost_id=doc.id, total=doc.total)
         view = cost_view(doc)
         uow.audit(actor.user_id, f"cost.{kind}", ("cost_document", doc.id), after=view)
-        return view
+        return shape(actor, "cost", view)
 
 
 def committed_costs(session: Session, policy_id: int, excluding: int | None = None) -> int:
@@ -458,13 +448,10 @@ def decide_cost(
         )
     with db.unit_of_work() as uow:
         session = uow.session
-        doc = session.get(CostDocument, cost_id)
-        if doc is None:
-            raise NotFoundError("cost document", cost_id)
+        doc = load(session, actor, CostDocument, cost_id, "cost.approve")
         dispatch = session.get(Dispatch, doc.dispatch_id)
-        assert dispatch is not None
-        incident = load_incident(session, actor, dispatch.incident_id, "cost.approve")
-        authorize(actor, "cost.approve")
+        incident = session.get(Incident, dispatch.incident_id) if dispatch else None
+        assert incident is not None
         if doc.status != "submitted":
             raise ConflictError(
                 "decided", f"この書類は{doc.status}です", f"the document is {doc.status}"
@@ -493,7 +480,7 @@ def decide_cost(
         add_event(uow, incident, actor, f"cost.{doc.status}", cost_id=doc.id, total=doc.total)
         view = cost_view(doc)
         uow.audit(actor.user_id, f"cost.{doc.status}", ("cost_document", doc.id), after=view)
-        return view
+        return shape(actor, "cost", view)
 
 
 def limit_check(
@@ -536,7 +523,8 @@ def _queue(db: Database, targets: ServiceTargets | None) -> list[dict[str, Any]]
     rows = []
     with db.sessions() as session:
         for incident in session.execute(
-            select(Incident).where(Incident.status != "closed")
+            # a report linked to another incident is handled under that one
+            select(Incident).where(Incident.status != "closed", Incident.linked_to_id.is_(None))
         ).scalars():
             clocks = []
             if incident.first_response_at is None:
@@ -584,11 +572,7 @@ def list_dispatches(db: Database, actor: Actor) -> list[dict[str, Any]]:
     """A partner's own dispatches (the desk sees all), each with its cost documents."""
     authorize(actor, "incident.read")
     with db.sessions() as session:
-        query = select(Dispatch).order_by(Dispatch.id)
-        if actor.role is Role.PARTNER:
-            query = query.where(Dispatch.partner_id == actor.organisation_id)
-        elif actor.role not in (Role.DESK_OPERATOR, Role.CLAIMS_HANDLER, Role.ADMIN):
-            return []
+        query = select(Dispatch).where(reach_filter(actor, Dispatch)).order_by(Dispatch.id)
         out = []
         for d in session.execute(query).scalars():
             view = dispatch_view(d, session.get(Organisation, d.partner_id))
@@ -600,7 +584,7 @@ def list_dispatches(db: Database, actor: Actor) -> list[dict[str, Any]]:
                     .order_by(CostDocument.id)
                 ).scalars()
             ]
-            out.append(view)
+            out.append(shape(actor, "dispatch", view))
         return out
 
 

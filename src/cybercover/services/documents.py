@@ -39,12 +39,11 @@ from cybercover.errors import ConflictError, InputError, NotFoundError, Problem
 from cybercover.product import default_product, find_product
 from cybercover.product.model import Product
 from cybercover.services.authz import Actor, Role
-from cybercover.services.claims import load_claim
-from cybercover.services.incidents import load_incident
 from cybercover.services.people import _actor as user_actor  # the one user → actor mapping
 from cybercover.services.policies import policy_terms
-from cybercover.services.scope import load_policy, load_submission
+from cybercover.services.scope import load_claim, load_incident, load_policy, load_submission
 from cybercover.services.uow import Database
+from cybercover.services.visibility import event_visible
 from cybercover.storage.models import (
     Claim,
     ClaimAdjudication,
@@ -362,8 +361,12 @@ def _paid_payments(session: Session, claim: Claim, payment_id: int | None) -> li
         return payments
     chosen = [p for p in payments if p.id == payment_id]
     if not chosen:
-        row = session.get(ClaimPayment, payment_id)
-        if row is None or row.claim_id != claim.id:
+        row = session.execute(  # only a payment of this (already reached) claim
+            select(ClaimPayment).where(
+                ClaimPayment.id == payment_id, ClaimPayment.claim_id == claim.id
+            )
+        ).scalar_one_or_none()
+        if row is None:
             raise NotFoundError("payment", payment_id)
         raise ConflictError(
             "payment_not_paid",
@@ -499,9 +502,8 @@ def incident_pdf(db: Database, actor: Actor, incident_id: int, lang: Lang = "ja"
     from cybercover.incidents import hearing
 
     with db.sessions() as session:
-        incident = load_incident(session, actor, incident_id, "incident.read")
-        if actor.role is Role.PARTNER:  # a partner sees its dispatch, not the whole case
-            raise NotFoundError("incident", incident_id)
+        # the whole case: a partner reads only its dispatch (services/authz.py)
+        incident = load_incident(session, actor, incident_id, "incident.case")
         policy = session.get(Policy, incident.policy_id) if incident.policy_id else None
         product = (
             find_product(policy.product_code, policy.product_version)
@@ -572,13 +574,15 @@ def incident_pdf(db: Database, actor: Actor, incident_id: int, lang: Lang = "ja"
                     ),
                 )
             )
-        events = list(
-            session.execute(
+        events = [
+            e
+            for e in session.execute(
                 select(IncidentEvent)
                 .where(IncidentEvent.incident_id == incident.id)
                 .order_by(IncidentEvent.at, IncidentEvent.id)
             ).scalars()
-        )
+            if event_visible(actor, e.kind)  # the insured's steps, not the insurer's notes
+        ]
         ids = {e.actor_user_id for e in events if e.actor_user_id is not None}
         names = (
             dict(session.execute(select(User.id, User.display_name).where(User.id.in_(ids))).all())

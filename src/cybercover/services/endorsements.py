@@ -19,7 +19,7 @@ from cybercover.product import find_product
 from cybercover.services.authz import Actor
 from cybercover.services.policies import bill, effective_moment, jst_date
 from cybercover.services.pricing import parse_options, price_option
-from cybercover.services.scope import load_policy
+from cybercover.services.scope import load, load_policy
 from cybercover.services.snapshots import policy_view, transaction_view
 from cybercover.services.uow import Database
 from cybercover.storage.models import Company, PolicyTransaction, Submission
@@ -90,13 +90,10 @@ def quote_endorsement(
 def apply_endorsement(db: Database, actor: Actor, transaction_id: int) -> dict[str, Any]:
     with db.unit_of_work() as uow:
         session = uow.session
-        tx = session.get(PolicyTransaction, transaction_id)
-        if tx is None or tx.kind != "endorsement":
+        tx = load(session, actor, PolicyTransaction, transaction_id, "policy.change")
+        if tx.kind != "endorsement":
             raise NotFoundError("endorsement", transaction_id)
-        try:
-            policy = load_policy(session, actor, tx.policy_id, "policy.change")
-        except NotFoundError:
-            raise NotFoundError("endorsement", transaction_id) from None
+        policy = load_policy(session, actor, tx.policy_id, "policy.change")
         if tx.status != "quoted":
             raise ConflictError(
                 "not_quoted", f"この異動は{tx.status}です", f"the endorsement is {tx.status}"

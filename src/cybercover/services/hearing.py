@@ -13,13 +13,15 @@ from typing import Any
 
 from sqlalchemy import select
 
-from cybercover.errors import ConflictError, NotFoundError
+from cybercover.errors import ConflictError
 from cybercover.incidents import Triage, advice, deadlines, triage, validate_answers
 from cybercover.services.audit import jsonable
-from cybercover.services.authz import Actor, Role, authorize
-from cybercover.services.incidents import add_event, incident_view, load_incident
+from cybercover.services.authz import Actor, authorize
+from cybercover.services.incidents import add_event, incident_view
 from cybercover.services.notifications import enqueue_mail
+from cybercover.services.scope import load, load_incident
 from cybercover.services.uow import Database
+from cybercover.services.visibility import shape
 from cybercover.storage.models import Company, Deadline, Incident, User
 from cybercover.timeutil import JST
 
@@ -95,7 +97,7 @@ def record_hearing(
             select(Deadline).where(Deadline.incident_id == incident.id).order_by(Deadline.due_at)
         ).scalars()
         return {
-            **incident_view(incident),
+            **shape(actor, "incident", incident_view(incident)),
             "deadlines": [deadline_view(r, uow.now) for r in rows],
             "deadline_changes": moved,
         }
@@ -195,9 +197,7 @@ def give_advice(db: Database, actor: Actor, incident_id: int) -> dict[str, Any]:
 
 def list_deadlines(db: Database, actor: Actor, incident_id: int) -> list[dict[str, Any]]:
     with db.sessions() as session:
-        incident = load_incident(session, actor, incident_id, "incident.read")
-        if actor.role is Role.PARTNER:
-            raise NotFoundError("incident", incident_id)
+        incident = load_incident(session, actor, incident_id, "incident.case")
         now = db.clock()
         rows = session.execute(
             select(Deadline).where(Deadline.incident_id == incident.id).order_by(Deadline.due_at)
@@ -207,10 +207,9 @@ def list_deadlines(db: Database, actor: Actor, incident_id: int) -> list[dict[st
 
 def complete_deadline(db: Database, actor: Actor, deadline_id: int) -> dict[str, Any]:
     with db.unit_of_work() as uow:
-        row = uow.session.get(Deadline, deadline_id)
-        if row is None:
-            raise NotFoundError("deadline", deadline_id)
-        incident = load_incident(uow.session, actor, row.incident_id, "incident.manage")
+        row = load(uow.session, actor, Deadline, deadline_id, "incident.manage")
+        incident = uow.session.get(Incident, row.incident_id)
+        assert incident is not None
         if row.status != "open":
             raise ConflictError(
                 "not_open", f"この期限は{row.status}です", f"the deadline is {row.status}"

@@ -7,6 +7,7 @@ and one timeline. One use case, one transaction, with its audit row and timeline
 from __future__ import annotations
 
 import hashlib
+import json
 import unicodedata
 from datetime import datetime
 from typing import Any
@@ -15,9 +16,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from cybercover.errors import InputError, NotFoundError, Problem
-from cybercover.services.authz import Actor, Resource, Role, authorize
+from cybercover.errors import ConflictError, InputError, Problem
+from cybercover.services.authz import STAFF, Actor, Role, authorize
 from cybercover.services.billing import coverage_facts
+from cybercover.services.scope import load_incident, reach_filter, reference
 from cybercover.services.uow import (
     Database,
     UnitOfWork,
@@ -25,33 +27,32 @@ from cybercover.services.uow import (
     is_unique_violation,
     placeholder_number,
 )
-from cybercover.storage.models import (
-    Company,
-    Dispatch,
-    Incident,
-    IncidentEvent,
-    Policy,
-)
+from cybercover.services.visibility import event_visible, shape, shape_all
+from cybercover.storage.models import Company, Incident, IncidentEvent, Policy
 from cybercover.timeutil import JST
 
 __all__ = [
     "CHANNELS",
     "add_event",
     "get_incident",
-    "incident_resource",
     "incident_view",
+    "link_incident",
     "list_incidents",
-    "load_incident",
     "report_incident",
+    "similarity_key",
     "timeline",
+    "unlink_incident",
 ]
 
 CHANNELS = ("phone", "mail", "web", "api")
+IDEMPOTENCY_KEY_MAX = 64
 
 
-def duplicate_key(company_id: int | None, caller_organisation: str, occurred_at: datetime) -> str:
-    """The same event reported twice — the same company (or caller organisation) on the
-    same day in Tokyo — lands on one open incident (ours: a reading of "the same event")."""
+def similarity_key(company_id: int | None, caller_organisation: str, occurred_at: datetime) -> str:
+    """Reports that *may* be one event — the same company (or caller organisation) on the
+    same day in Tokyo — share this key. The desk is shown them as possible duplicates; only
+    an operator decides that two reports are one incident (:func:`link_incident`). The key
+    is the server's own: no caller ever supplies or selects by it."""
     who = (
         str(company_id)
         if company_id is not None
@@ -61,31 +62,11 @@ def duplicate_key(company_id: int | None, caller_organisation: str, occurred_at:
     return hashlib.sha256(f"{who}|{day}".encode()).hexdigest()[:32]
 
 
-def _open_incident(session: Session, key: str) -> Incident | None:
-    return session.execute(
-        select(Incident).where(Incident.duplicate_key == key, Incident.status != "closed")
-    ).scalar_one_or_none()
-
-
-def incident_resource(session: Session, incident: Incident) -> Resource:
-    org_id = None
-    if incident.company_id is not None:
-        company = session.get(Company, incident.company_id)
-        org_id = company.organisation_id if company else None
-    partners = session.execute(
-        select(Dispatch.partner_id).where(Dispatch.incident_id == incident.id)
-    ).scalars()
-    return Resource(
-        "incident", incident.id, company_organisation_id=org_id, partner_ids=frozenset(partners)
-    )
-
-
-def load_incident(session: Session, actor: Actor, incident_id: int, action: str) -> Incident:
-    incident = session.get(Incident, incident_id)
-    if incident is None:
-        raise NotFoundError("incident", incident_id)
-    authorize(actor, action, incident_resource(session, incident))
-    return incident
+def _digest(data: dict[str, Any]) -> str:
+    """The request's fingerprint: a retransmission has the same one."""
+    body = {k: v for k, v in data.items() if k != "idempotency_key"}
+    text = json.dumps(body, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def add_event(
@@ -121,6 +102,7 @@ def _coverage(
 
 
 def incident_view(incident: Incident) -> dict[str, Any]:
+    """Every field of an incident: what a caller sees of it is :func:`shape`'s to decide."""
     return {
         "id": incident.id,
         "number": incident.number,
@@ -146,13 +128,25 @@ def incident_view(incident: Incident) -> dict[str, Any]:
         if incident.first_response_at
         else None,
         "handed_over_at": incident.handed_over_at.isoformat() if incident.handed_over_at else None,
+        "linked_to_id": incident.linked_to_id,
     }
+
+
+def _problem(field: str, rule: str, ja: str, en: str) -> InputError:
+    return InputError([Problem(field, rule, ja, en)])
 
 
 def report_incident(db: Database, actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
     """A report by phone, mail, the web or the API. A policyholder reports for its own
     company; a desk operator records any caller (first advice is given to anyone; only an
-    insured is handed over). The same event reported twice lands on one incident."""
+    insured is handed over).
+
+    Every report is its own incident: two real reports are one incident only when an
+    operator links them (:func:`link_incident`). ``idempotency_key`` (at most 64
+    characters, chosen by the client) recognises a *retransmission* of the caller's own
+    request — the same user, the same key and the same request give back the incident
+    it made, with ``repeated``; the same key with a different request is refused. A key
+    never selects anyone else's incident."""
     authorize(actor, "incident.report")
     problems: list[Problem] = []
     channel = str(data.get("channel") or ("web" if actor.role is Role.POLICYHOLDER else "phone"))
@@ -169,6 +163,18 @@ def report_incident(db: Database, actor: Actor, data: dict[str, Any]) -> dict[st
     if not summary:
         problems.append(
             Problem("summary", "required", "何が起きたかを入力してください", "say what happened")
+        )
+    key = data.get("idempotency_key")
+    if key is not None and (
+        not isinstance(key, str) or not key.strip() or len(key) > IDEMPOTENCY_KEY_MAX
+    ):
+        problems.append(
+            Problem(
+                "idempotency_key",
+                "idempotency_key",
+                f"再送識別キーは1〜{IDEMPOTENCY_KEY_MAX}文字で指定してください",
+                f"must be 1 to {IDEMPOTENCY_KEY_MAX} characters",
+            )
         )
     occurred_raw = data.get("occurred_at")
     occurred_at: datetime | None = None
@@ -188,50 +194,31 @@ def report_incident(db: Database, actor: Actor, data: dict[str, Any]) -> dict[st
             )
     if problems:
         raise InputError(problems)
+    digest = _digest(data)
     with db.unit_of_work() as uow:
         session = uow.session
+        if key is not None:
+            earlier = _own_request(session, actor, key, digest)
+            if earlier is not None:
+                return shape(actor, "incident", {**incident_view(earlier), "repeated": True})
         when = occurred_at or uow.now
         company: Company | None = None
-        if actor.role is Role.POLICYHOLDER:
+        if actor.role is Role.POLICYHOLDER:  # its own company, whatever the body says
             company = session.execute(
                 select(Company).where(Company.organisation_id == actor.organisation_id)
             ).scalar_one_or_none()
         elif data.get("company_id") is not None:
-            company = session.get(Company, int(data["company_id"]))
-            if company is None:
-                raise InputError(
-                    [Problem("company_id", "not_found", "会社がありません", "no such company")]
-                )
+            company = reference(session, actor, Company, data["company_id"], "company_id")
         elif data.get("corporate_number"):
             company = session.execute(
                 select(Company).where(
-                    Company.corporate_number == str(data["corporate_number"]).replace("-", "")
+                    Company.corporate_number == str(data["corporate_number"]).replace("-", ""),
+                    reach_filter(actor, Company),
                 )
             ).scalar_one_or_none()
         caller_org = str(
             data.get("caller_organisation") or (company.name if company else "")
         ).strip()
-        key = str(
-            data.get("duplicate_key")
-            or duplicate_key(company.id if company else None, caller_org, when)
-        )
-
-        def duplicate_of(existing: Incident) -> dict[str, Any]:
-            add_event(
-                uow,
-                existing,
-                actor,
-                "report.duplicate",
-                channel=channel,
-                summary=summary,
-                caller=str(data.get("caller_name") or ""),
-            )
-            uow.audit(actor.user_id, "incident.report_duplicate", ("incident", existing.id))
-            return {**incident_view(existing), "duplicate": True}
-
-        existing = _open_incident(session, key)
-        if existing is not None:
-            return duplicate_of(existing)
         policy, facts = (
             _coverage(session, company.id, when)
             if company
@@ -249,7 +236,9 @@ def report_incident(db: Database, actor: Actor, data: dict[str, Any]) -> dict[st
             caller_contact=str(data.get("caller_contact") or "")[:200],
             reported_by=actor.user_id,
             summary=summary,
-            duplicate_key=key,
+            duplicate_key=similarity_key(company.id if company else None, caller_org, when),
+            idempotency_key=key,
+            request_digest=digest if key is not None else None,
             status="open",
             occurred_at=when,
             aware_at=None,
@@ -263,12 +252,15 @@ def report_incident(db: Database, actor: Actor, data: dict[str, Any]) -> dict[st
                 session.add(incident)
                 session.flush()
         except IntegrityError as exc:
-            # the same event reported at the same moment by someone else, whose insert
-            # won (the partial unique index of migration 0009): land on theirs
-            winner = _open_incident(session, key) if is_unique_violation(exc) else None
+            # the same request sent twice at the same moment (a client's retry racing
+            # its first try): the unique (reporter, key) index of migration 0011 let
+            # one insert win; this one answers with it
+            if key is None or not is_unique_violation(exc):
+                raise
+            winner = _own_request(session, actor, key, digest)
             if winner is None:
                 raise
-            return duplicate_of(winner)
+            return shape(actor, "incident", {**incident_view(winner), "repeated": True})
         add_event(
             uow,
             incident,
@@ -288,60 +280,194 @@ def report_incident(db: Database, actor: Actor, data: dict[str, Any]) -> dict[st
             ("incident", incident.id),
             after=incident_view(incident),
         )
-        return {**incident_view(incident), "duplicate": False}
+        return shape(actor, "incident", {**incident_view(incident), "repeated": False})
 
 
-def _visible_view(actor: Actor, incident: Incident) -> dict[str, Any]:
-    if actor.role is Role.PARTNER:  # a partner sees what its dispatch needs, no more
-        return {
-            "id": incident.id,
-            "number": incident.number,
-            "summary": incident.summary,
-            "status": incident.status,
-            "triage": incident.triage,
+def _own_request(session: Session, actor: Actor, key: str, digest: str) -> Incident | None:
+    """The incident this user's earlier request with ``key`` made, if any; the same key
+    with another request is refused (a key names one request, never two)."""
+    earlier = session.execute(
+        select(Incident).where(
+            Incident.reported_by == actor.user_id, Incident.idempotency_key == key
+        )
+    ).scalar_one_or_none()
+    if earlier is not None and earlier.request_digest != digest:
+        raise _problem(
+            "idempotency_key",
+            "idempotency_key_reused",
+            "この再送識別キーは別の内容の報告に使われています",
+            "this idempotency key was used for a different report",
+        )
+    return earlier
+
+
+def _possible_duplicates(session: Session, incident: Incident) -> list[dict[str, Any]]:
+    rows = session.execute(
+        select(Incident)
+        .where(
+            Incident.duplicate_key == incident.duplicate_key,
+            Incident.id != incident.id,
+            Incident.status != "closed",
+        )
+        .order_by(Incident.id)
+    ).scalars()
+    return [
+        {
+            "id": r.id,
+            "number": r.number,
+            "summary": r.summary,
+            "reported_at": r.reported_at.isoformat(),
+            "linked_to_id": r.linked_to_id,
         }
-    return incident_view(incident)
+        for r in rows
+    ]
+
+
+def _linked(session: Session, incident: Incident) -> list[dict[str, Any]]:
+    return [
+        {"id": r.id, "number": r.number, "summary": r.summary}
+        for r in session.execute(
+            select(Incident).where(Incident.linked_to_id == incident.id).order_by(Incident.id)
+        ).scalars()
+    ]
 
 
 def get_incident(db: Database, actor: Actor, incident_id: int) -> dict[str, Any]:
     with db.sessions() as session:
-        return _visible_view(actor, load_incident(session, actor, incident_id, "incident.read"))
+        incident = load_incident(session, actor, incident_id, "incident.read")
+        view = incident_view(incident)
+        if actor.role in STAFF:  # computed only for those who may see them
+            view["possible_duplicates"] = _possible_duplicates(session, incident)
+            view["linked"] = _linked(session, incident)
+        return shape(actor, "incident", view)
 
 
 def list_incidents(db: Database, actor: Actor) -> list[dict[str, Any]]:
     authorize(actor, "incident.read")
     with db.sessions() as session:
-        query = select(Incident).order_by(Incident.id)
-        if actor.role is Role.POLICYHOLDER:
-            query = query.join(Company, Company.id == Incident.company_id).where(
-                Company.organisation_id == actor.organisation_id
-            )
-        elif actor.role is Role.PARTNER:
-            query = query.where(
-                Incident.id.in_(
-                    select(Dispatch.incident_id).where(Dispatch.partner_id == actor.organisation_id)
-                )
-            )
-        return [_visible_view(actor, i) for i in session.execute(query).scalars()]
+        rows = session.execute(
+            select(Incident).where(reach_filter(actor, Incident)).order_by(Incident.id)
+        ).scalars()
+        return shape_all(actor, "incident", [incident_view(i) for i in rows])
 
 
 def timeline(db: Database, actor: Actor, incident_id: int) -> list[dict[str, Any]]:
-    """Every step on one timeline, in time order, with its actor (exportable as JSON)."""
+    """Every step on one timeline, in time order, with its actor (exportable as JSON); the
+    insured sees the steps of its case, not the insurer's internal ones
+    (services/visibility.py, ``EVENTS``)."""
     with db.sessions() as session:
-        incident = load_incident(session, actor, incident_id, "incident.read")
-        if actor.role is Role.PARTNER:
-            raise NotFoundError("incident", incident_id)
-        return [
-            {
-                "at": e.at.isoformat(),
-                "at_jst": e.at.astimezone(JST).strftime("%Y-%m-%d %H:%M"),
-                "actor_user_id": e.actor_user_id,
-                "kind": e.kind,
-                "data": e.data,
-            }
-            for e in session.execute(
-                select(IncidentEvent)
-                .where(IncidentEvent.incident_id == incident.id)
-                .order_by(IncidentEvent.at, IncidentEvent.id)
-            ).scalars()
-        ]
+        incident = load_incident(session, actor, incident_id, "incident.case")
+        return shape_all(
+            actor,
+            "incident_event",
+            [
+                {
+                    "at": e.at.isoformat(),
+                    "at_jst": e.at.astimezone(JST).strftime("%Y-%m-%d %H:%M"),
+                    "actor_user_id": e.actor_user_id,
+                    "kind": e.kind,
+                    "data": e.data,
+                }
+                for e in session.execute(
+                    select(IncidentEvent)
+                    .where(IncidentEvent.incident_id == incident.id)
+                    .order_by(IncidentEvent.at, IncidentEvent.id)
+                ).scalars()
+                if event_visible(actor, e.kind)
+            ],
+        )
+
+
+def link_incident(
+    db: Database, actor: Actor, incident_id: int, *, to_incident_id: int, reason: str
+) -> dict[str, Any]:
+    """An operator decides that report ``incident_id`` is part of incident
+    ``to_incident_id`` (one event reported twice): the report is handled under that
+    incident from now on (it leaves the desk queue), each timeline says so with the
+    reason, and :func:`unlink_incident` undoes it. Only reports of the same company are
+    linked: a link never shows one company's case to another."""
+    reason = reason.strip()
+    if not reason:
+        raise _problem(
+            "reason",
+            "required",
+            "関連付ける理由を入力してください",
+            "say why they are one incident",
+        )
+    with db.unit_of_work() as uow:
+        session = uow.session
+        incident = load_incident(session, actor, incident_id, "incident.manage")
+        target = reference(session, actor, Incident, to_incident_id, "to_incident_id")
+        if target.id == incident.id:
+            raise _problem(
+                "to_incident_id", "same_incident", "同じ事案です", "that is the same incident"
+            )
+        if target.company_id != incident.company_id:
+            raise _problem(
+                "to_incident_id",
+                "other_company",
+                "別の会社の事案とは関連付けられません",
+                "reports of different companies are never one incident",
+            )
+        if target.linked_to_id is not None:
+            raise _problem(
+                "to_incident_id",
+                "not_primary",
+                f"関連付け先は{target.linked_to_id}番の事案に関連付けられています。元の事案を指定してください",
+                f"that incident is itself linked to incident {target.linked_to_id}: name that one",
+            )
+        if incident.linked_to_id is not None:
+            raise ConflictError(
+                "already_linked",
+                "この報告はすでに関連付けられています（先に解除してください）",
+                "this report is already linked (unlink it first)",
+            )
+        if session.execute(
+            select(Incident.id).where(Incident.linked_to_id == incident.id).limit(1)
+        ).first():
+            raise ConflictError(
+                "has_linked_reports",
+                "この事案には関連付けられた報告があります。先にそれらを解除してください",
+                "other reports are linked to this one: unlink them first",
+            )
+        before = {"linked_to_id": None}
+        incident.linked_to_id = target.id
+        add_event(uow, incident, actor, "report.linked", to=target.number, reason=reason)
+        add_event(uow, target, actor, "report.linked", report=incident.number, reason=reason)
+        uow.audit(
+            actor.user_id,
+            "incident.link",
+            ("incident", incident.id),
+            before=before,
+            after={"linked_to_id": target.id, "reason": reason},
+        )
+        return shape(actor, "incident", incident_view(incident))
+
+
+def unlink_incident(db: Database, actor: Actor, incident_id: int, *, reason: str) -> dict[str, Any]:
+    """Undo :func:`link_incident`: the report is its own incident again, with the reason
+    on both timelines."""
+    reason = reason.strip()
+    if not reason:
+        raise _problem("reason", "required", "解除する理由を入力してください", "say why")
+    with db.unit_of_work() as uow:
+        session = uow.session
+        incident = load_incident(session, actor, incident_id, "incident.manage")
+        if incident.linked_to_id is None:
+            raise ConflictError(
+                "not_linked", "この報告は関連付けられていません", "this report is not linked"
+            )
+        target = session.get(Incident, incident.linked_to_id)
+        assert target is not None
+        before = {"linked_to_id": target.id}
+        incident.linked_to_id = None
+        add_event(uow, incident, actor, "report.unlinked", was=target.number, reason=reason)
+        add_event(uow, target, actor, "report.unlinked", report=incident.number, reason=reason)
+        uow.audit(
+            actor.user_id,
+            "incident.unlink",
+            ("incident", incident.id),
+            before=before,
+            after={"linked_to_id": None, "reason": reason},
+        )
+        return shape(actor, "incident", incident_view(incident))

@@ -180,7 +180,7 @@ def _create_user(
     org = uow.session.get(Organisation, organisation_id)
     if org is None:
         problems.append(
-            Problem("organisation", "not_found", "組織がありません", "no such organisation")
+            Problem("organisation_id", "not_found", "組織がありません", "no such organisation")
         )
     elif role in Role.__members__.values() and ROLE_ORG_KIND[Role(role)] != org.kind:
         problems.append(

@@ -21,9 +21,10 @@ from cybercover.policies.premium import days_between, earned_to_date, instalment
 from cybercover.product import find_product
 from cybercover.product.model import Product
 from cybercover.services.authz import Actor, authorize
-from cybercover.services.scope import load_policy, load_quote, visible_company_ids
+from cybercover.services.scope import load_policy, load_quote, reach_filter
 from cybercover.services.snapshots import invoice_view, policy_view, transaction_view
 from cybercover.services.uow import Database, UnitOfWork, next_number
+from cybercover.services.visibility import shape, shape_all
 from cybercover.storage.models import (
     Invoice,
     Organisation,
@@ -332,7 +333,7 @@ def get_policy(db: Database, actor: Actor, policy_id: int) -> dict[str, Any]:
                 select(PolicyAgency).where(PolicyAgency.policy_id == policy.id)
             ).scalars()
         ]
-        return view
+        return shape(actor, "policy", view)
 
 
 def effective_moment(policy: Policy, day: date, field: str = "effective_date") -> datetime:
@@ -477,11 +478,10 @@ def reinstate_policy(db: Database, actor: Actor, policy_id: int, *, reason: str)
 def list_policies(db: Database, actor: Actor) -> list[dict[str, Any]]:
     authorize(actor, "policy.read")
     with db.sessions() as session:
-        query = select(Policy).order_by(Policy.id)
-        ids = visible_company_ids(session, actor)
-        if ids is not None:
-            query = query.where(Policy.company_id.in_(ids))
-        return [policy_view(p) for p in session.execute(query).scalars()]
+        query = select(Policy).where(reach_filter(actor, Policy)).order_by(Policy.id)
+        return shape_all(
+            actor, "policy", [policy_view(p) for p in session.execute(query).scalars()]
+        )
 
 
 def policy_terms(policy: Policy, *, deductibles: bool = True) -> PolicyTerms:

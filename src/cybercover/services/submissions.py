@@ -15,25 +15,28 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from cybercover.errors import ConflictError, InputError, NotFoundError, Problem
+from cybercover.errors import ConflictError, InputError, Problem
 from cybercover.product import default_product, find_product
 from cybercover.product.model import Product
 from cybercover.services.authz import Actor, Role, authorize
 from cybercover.services.policies import PREBIND_KINDS, jst_date
 from cybercover.services.pricing import company_facts, parse_options, price_option
 from cybercover.services.scope import (
-    load_company,
+    load,
     load_policy,
     load_quote,
     load_submission,
-    visible_company_ids,
+    reach_filter,
+    reference,
 )
 from cybercover.services.snapshots import quote_view, submission_view
 from cybercover.services.uow import Database
 from cybercover.services.uploads import check_upload
+from cybercover.services.visibility import shape, shape_all
 from cybercover.storage.models import (
     Company,
     CompanyAgency,
+    Organisation,
     PreBindRecord,
     Quote,
     Submission,
@@ -114,7 +117,7 @@ def create_submission(
     db: Database, actor: Actor, *, company_id: int, start_date: date, agency_id: int | None = None
 ) -> dict[str, Any]:
     with db.unit_of_work() as uow:
-        company = load_company(uow.session, actor, company_id, "company.read")
+        company = reference(uow.session, actor, Company, company_id, "company_id", "company.read")
         authorize(actor, "submission.write")
         agencies = list(
             uow.session.execute(
@@ -123,18 +126,32 @@ def create_submission(
         )
         if actor.role is Role.AGENT:
             agency_id = actor.organisation_id
-        elif agency_id is None:
-            if not agencies:
+        elif agency_id is not None:
+            # named by the caller: an agency that handles this company (services/scope.py)
+            agency = reference(uow.session, actor, Organisation, agency_id, "agency_id")
+            if agency.kind != "agency" or agency.id not in agencies:
                 raise InputError(
                     [
                         Problem(
                             "agency_id",
-                            "required",
-                            "取扱代理店を指定してください",
-                            "name the agency that handles the application",
+                            "not_handling_agency",
+                            "この会社を取り扱う代理店を指定してください",
+                            "name an agency that handles this company",
                         )
                     ]
                 )
+        elif not agencies:
+            raise InputError(
+                [
+                    Problem(
+                        "agency_id",
+                        "required",
+                        "取扱代理店を指定してください",
+                        "name the agency that handles the application",
+                    )
+                ]
+            )
+        else:
             agency_id = agencies[0]
         if start_date < jst_date(uow.now):
             raise InputError(
@@ -425,11 +442,15 @@ def quote_submission(
                 quotes.append(quote)
             submission.status = "quoted"
         session.flush()
-        result = {
-            **submission_view(submission),
-            "issues": [_issue_view(r) for r in rows],
-            "quotes": [quote_view(q) for q in quotes],
-        }
+        result = shape(
+            actor,
+            "submission",
+            {
+                **submission_view(submission),
+                "issues": [_issue_view(r) for r in rows],
+                "quotes": [quote_view(q) for q in quotes],
+            },
+        )
         uow.audit(
             actor.user_id,
             "submission.quote",
@@ -450,10 +471,9 @@ def decide_issue(
     parsed = parse_decision(decision)
     with db.unit_of_work() as uow:
         session = uow.session
-        row = session.get(UnderwritingIssueRow, issue_id)
-        if row is None:
-            raise NotFoundError("underwriting issue", issue_id)
-        submission = load_submission(session, actor, row.submission_id, "underwriting.decide")
+        row = load(session, actor, UnderwritingIssueRow, issue_id, "underwriting.decide")
+        submission = session.get(Submission, row.submission_id)
+        assert submission is not None
         product = _product(submission)
         issue = UnderwritingIssue(
             rule_code=row.rule_code,
@@ -630,26 +650,29 @@ def get_submission(db: Database, actor: Actor, submission_id: int) -> dict[str, 
         quotes = session.execute(
             select(Quote).where(Quote.submission_id == submission.id).order_by(Quote.id)
         ).scalars()
-        return {
-            **submission_view(submission),
-            "options": submission.options,
-            "offered_limits": submission.offered_limits,
-            "issues": [_issue_view(r) for r in issues],
-            "quotes": [quote_view(q) for q in quotes],
-        }
+        return shape(
+            actor,
+            "submission",
+            {
+                **submission_view(submission),
+                "options": submission.options,
+                "offered_limits": submission.offered_limits,
+                "issues": [_issue_view(r) for r in issues],
+                "quotes": [quote_view(q) for q in quotes],
+            },
+        )
 
 
 def list_submissions(db: Database, actor: Actor, status: str | None = None) -> list[dict[str, Any]]:
     """Scoped list; an underwriter's referral queue is ``status=referred``."""
     authorize(actor, "submission.read")
     with db.sessions() as session:
-        query = select(Submission).order_by(Submission.id)
-        ids = visible_company_ids(session, actor)
-        if ids is not None:
-            query = query.where(Submission.company_id.in_(ids))
+        query = select(Submission).where(reach_filter(actor, Submission)).order_by(Submission.id)
         if status is not None:
             query = query.where(Submission.status == status)
-        return [submission_view(s) for s in session.execute(query).scalars()]
+        return shape_all(
+            actor, "submission", [submission_view(s) for s in session.execute(query).scalars()]
+        )
 
 
 def get_quote(db: Database, actor: Actor, quote_id: int) -> dict[str, Any]:

@@ -3,12 +3,13 @@ partners' estimates and invoices, the desk queue and the timeline."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Header
 from pydantic import BaseModel, Field
 
 from cybercover.api.deps import CurrentActor, Db
+from cybercover.errors import InputError, Problem
 from cybercover.services.dispatch import (
     decide_cost,
     desk_queue,
@@ -27,7 +28,14 @@ from cybercover.services.hearing import (
     record_hearing,
     send_deadline_reminders,
 )
-from cybercover.services.incidents import get_incident, list_incidents, report_incident, timeline
+from cybercover.services.incidents import (
+    get_incident,
+    link_incident,
+    list_incidents,
+    report_incident,
+    timeline,
+    unlink_incident,
+)
 from cybercover.services.partners import list_partners, register_partner
 
 router = APIRouter(tags=["incidents"])
@@ -42,7 +50,21 @@ class ReportIn(BaseModel):
     caller_contact: str | None = Field(default=None, max_length=200)
     company_id: int | None = None
     corporate_number: str | None = None
-    duplicate_key: str | None = Field(default=None, max_length=64)
+    idempotency_key: str | None = Field(
+        default=None,
+        max_length=64,
+        description="再送識別キー: the same key and report from the same user give back "
+        "the incident the first try made (also accepted as the Idempotency-Key header)",
+    )
+
+
+class LinkIn(BaseModel):
+    to_incident_id: int
+    reason: str = Field(max_length=500)
+
+
+class UnlinkIn(BaseModel):
+    reason: str = Field(max_length=500)
 
 
 class DispatchIn(BaseModel):
@@ -83,8 +105,28 @@ class PartnerIn(BaseModel):
 
 
 @router.post("/incidents", status_code=201)
-def report(body: ReportIn, actor: CurrentActor, db: Db) -> dict[str, Any]:
-    return report_incident(db, actor, body.model_dump(exclude_none=True))
+def report(
+    body: ReportIn,
+    actor: CurrentActor,
+    db: Db,
+    idempotency_key: Annotated[str | None, Header(max_length=64)] = None,
+) -> dict[str, Any]:
+    data = body.model_dump(exclude_none=True)
+    if (
+        idempotency_key is not None
+        and data.setdefault("idempotency_key", idempotency_key) != idempotency_key
+    ):
+        raise InputError(
+            [
+                Problem(
+                    "idempotency_key",
+                    "idempotency_key_mismatch",
+                    "ヘッダーと本文の再送識別キーが異なります",
+                    "the Idempotency-Key header and the body's idempotency_key differ",
+                )
+            ]
+        )
+    return report_incident(db, actor, data)
 
 
 @router.get("/incidents")
@@ -110,6 +152,19 @@ def reminders(actor: CurrentActor, db: Db) -> dict[str, list[int]]:
 @router.get("/incidents/{incident_id}")
 def read(incident_id: int, actor: CurrentActor, db: Db) -> dict[str, Any]:
     return get_incident(db, actor, incident_id)
+
+
+@router.post("/incidents/{incident_id}/link")
+def link(incident_id: int, body: LinkIn, actor: CurrentActor, db: Db) -> dict[str, Any]:
+    """An operator decides this report is part of another incident (with a reason)."""
+    return link_incident(
+        db, actor, incident_id, to_incident_id=body.to_incident_id, reason=body.reason
+    )
+
+
+@router.post("/incidents/{incident_id}/unlink")
+def unlink(incident_id: int, body: UnlinkIn, actor: CurrentActor, db: Db) -> dict[str, Any]:
+    return unlink_incident(db, actor, incident_id, reason=body.reason)
 
 
 @router.get("/incidents/{incident_id}/timeline")

@@ -16,15 +16,16 @@ __all__ = ["CostDocument", "Deadline", "Dispatch", "Incident", "IncidentEvent", 
 
 class Incident(Base):
     __tablename__ = "incidents"
-    # one open incident per event: two identical reports at the same moment cannot both
-    # insert (services/incidents.py then lands the second on the first; migration 0009)
+    # one incident per request: a client's retransmission (the same reporter and
+    # idempotency key) cannot insert twice, even at the same moment (migration 0011)
     __table_args__ = (
         Index(
-            "uq_incidents_open_duplicate_key",
-            "duplicate_key",
+            "uq_incidents_reporter_idempotency_key",
+            "reported_by",
+            "idempotency_key",
             unique=True,
-            postgresql_where=text("status <> 'closed'"),
-            sqlite_where=text("status <> 'closed'"),
+            postgresql_where=text("idempotency_key IS NOT NULL"),
+            sqlite_where=text("idempotency_key IS NOT NULL"),
         ),
     )
 
@@ -44,7 +45,15 @@ class Incident(Base):
     caller_contact: Mapped[str] = mapped_column(String(200))
     reported_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     summary: Mapped[str] = mapped_column(Text)
+    # reports that may be one event share it (services/incidents.py, similarity_key):
+    # the desk is shown them; it never merges or selects anything by itself
     duplicate_key: Mapped[str] = mapped_column(String(64), index=True)
+    idempotency_key: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    request_digest: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # set when an operator decided this report is part of another incident
+    linked_to_id: Mapped[int | None] = mapped_column(
+        ForeignKey("incidents.id"), nullable=True, index=True
+    )
     status: Mapped[str] = mapped_column(String(16))
     occurred_at: Mapped[datetime]
     aware_at: Mapped[datetime | None] = mapped_column(nullable=True)
