@@ -604,3 +604,83 @@ def test_an_agent_registers_a_client_with_the_services_checks(seeded: Seeded) ->
     assert "株式会社ページ登録 6000012010023 東京都 3億円" in text(made.text)
     other, _ = signed_in(app, "agent@other.jp")
     assert "ページ登録" not in other.get("/agent").text
+
+
+# -- reports of one event (issue #16) -----------------------------------------------------
+
+
+def test_a_report_form_sent_twice_makes_one_incident(seeded: Seeded) -> None:
+    """The form carries its own idempotency key: a double click or a resent form is the
+    same request, and lands on the incident the first one made."""
+    app, _, _ = seeded
+    holder, _ = signed_in(app, "holder@test.jp")
+    form = holder.get("/incidents/new").text
+    key = re.search(r'name="idempotency_key" value="([^"]+)"', form)
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', form)
+    assert key is not None and csrf is not None
+    data = {"csrf_token": csrf[1], "idempotency_key": key[1], "summary": "画面に脅迫文"}
+    first = holder.post("/incidents", data=data, follow_redirects=False)
+    second = holder.post("/incidents", data=data, follow_redirects=False)
+    assert first.status_code == second.status_code == 303
+    assert first.headers["location"] == second.headers["location"]
+    numbers = re.findall(r"INC-2026-\d{6}", holder.get("/my").text)
+    assert sorted(set(numbers)) == ["INC-2026-000001"]
+    # a new form is a new key: a second, different report is an incident of its own
+    fresh = re.search(r'name="idempotency_key" value="([^"]+)"', holder.get("/incidents/new").text)
+    assert fresh is not None and fresh[1] != key[1]
+
+
+def test_the_desk_links_two_reports_of_one_event_with_a_reason_and_can_undo_it(
+    seeded: Seeded,
+) -> None:
+    app, _, world = seeded
+    db = app.state.db
+    desk = authenticate(db, "desk@desk.jp", PASSWORD)
+    from cybercover.services.incidents import get_incident, report_incident
+
+    def report(caller: str) -> dict[str, Any]:
+        return report_incident(
+            db,
+            desk,
+            {"summary": f"{caller}から：ファイルが開けない", "company_id": world["company"]["id"]},
+        )
+
+    first, second = report("情報システム部"), report("総務部")
+    page, csrf = signed_in(app, "desk@desk.jp")
+    shown = page.get(f"/incidents/{second['id']}").text
+    assert 'id="possible-duplicates"' in shown and first["number"] in shown
+    # a link needs its reason, shown at the link form's field; nothing is linked
+    refused = page.post(
+        f"/incidents/{second['id']}/link",
+        data={"csrf_token": csrf, "to_incident_id": str(first["id"]), "reason": ""},
+    )
+    assert refused.status_code == 422
+    assert 'id="err-link.reason">関連付ける理由を入力してください' in refused.text
+    assert get_incident(db, desk, second["id"])["linked_to_id"] is None
+    linked = page.post(
+        f"/incidents/{second['id']}/link",
+        data={"csrf_token": csrf, "to_incident_id": str(first["id"]), "reason": "同じ事故"},
+    )
+    assert "報告を関連付けました" in linked.text and 'id="linked-to"' in linked.text
+    assert second["number"] in page.get(f"/incidents/{first['id']}").text
+    assert [q["number"] for q in desk_queue_numbers(app)] == [first["number"]]
+    # the policyholder sees its two reports, not the desk's decision about them
+    holder, _ = signed_in(app, "holder@test.jp")
+    own = holder.get(f"/incidents/{second['id']}").text
+    assert "同じ事故" not in own and 'id="possible-duplicates"' not in own
+    undone = page.post(
+        f"/incidents/{second['id']}/unlink", data={"csrf_token": csrf, "reason": "別の事故だった"}
+    )
+    assert "関連付けを解除しました" in undone.text
+    assert get_incident(db, desk, second["id"])["linked_to_id"] is None
+    assert sorted(q["number"] for q in desk_queue_numbers(app)) == [
+        first["number"],
+        second["number"],
+    ]
+
+
+def desk_queue_numbers(app: FastAPI) -> list[dict[str, Any]]:
+    from cybercover.services.dispatch import desk_queue
+
+    db = app.state.db
+    return desk_queue(db, authenticate(db, "desk@desk.jp", PASSWORD))

@@ -122,6 +122,8 @@ DONE = {
     "decided": N_("Decision recorded."),
     "reported": N_("Your report is received. The desk will call you back."),
     "heard": N_("Hearing saved; the regulatory clocks are set."),
+    "linked": N_("The reports are linked: this one is handled as part of the other."),
+    "unlinked": N_("The link is undone: this report is an incident of its own again."),
     "advised": N_("Advice recorded."),
     "dispatched": N_("Partner requested."),
     "handed_over": N_("Handed over."),

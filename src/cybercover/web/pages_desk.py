@@ -4,6 +4,7 @@ partner's own dispatches with its work log, estimates and invoices."""
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from fastapi import APIRouter, Response
@@ -28,7 +29,13 @@ from cybercover.services.hearing import (
     list_deadlines,
     record_hearing,
 )
-from cybercover.services.incidents import get_incident, report_incident, timeline
+from cybercover.services.incidents import (
+    get_incident,
+    link_incident,
+    report_incident,
+    timeline,
+    unlink_incident,
+)
 from cybercover.services.partners import list_partners
 from cybercover.web.common import PageDep, form_problems, redirect, render, scoped
 from cybercover.web.forms import as_bool, as_int, as_jst, form_data, whole_number
@@ -44,10 +51,13 @@ REPORT_FIELDS = ("summary", "caller_name", "caller_contact", "caller_organisatio
 def _report_page(
     page: PageDep, status: int = 200, problems: Any = (), form: Any = None
 ) -> Response:
+    form = dict(form or {})
+    # one key per form shown: sending it twice (a double click, a reload) is one report
+    form.setdefault("idempotency_key", secrets.token_urlsafe(16))
     return render(
         page.request,
         "report.html",
-        {"form": form or {}, "desk": page.role is not Role.POLICYHOLDER},
+        {"form": form, "desk": page.role is not Role.POLICYHOLDER},
         page=page,
         status=status,
         problems=problems,
@@ -64,6 +74,8 @@ def report_submit(page: PageDep) -> Response:
     form = form_data(page)
     data: dict[str, Any] = {k: form[k] for k in REPORT_FIELDS if form.get(k)}
     data["summary"] = form.get("summary", "")
+    if form.get("idempotency_key"):
+        data["idempotency_key"] = form["idempotency_key"]
     if form.get("occurred_at"):
         data["occurred_at"] = as_jst(form["occurred_at"])
     if page.role is not Role.POLICYHOLDER:
@@ -101,6 +113,11 @@ def _incident_page(
                 d for d in list_dispatches(page.db, page.actor) if d["incident_id"] == incident_id
             ],
             events=timeline(page.db, page.actor, incident_id),
+            link_choices=[
+                (d["id"], f"{d['number']} — {d['summary'][:40]}")
+                for d in incident.get("possible_duplicates", [])
+                if d["linked_to_id"] is None
+            ],
         )
     return render(
         page.request, "incident.html", context, page=page, status=status, problems=problems
@@ -142,6 +159,35 @@ def _step(page: PageDep, incident_id: int, done: str, action: Any) -> Response:
     except (InputError, ConflictError) as exc:
         return _incident_page(page, incident_id, 422, form_problems(exc))
     return redirect(f"/incidents/{incident_id}", done)
+
+
+@router.post("/incidents/{incident_id}/link")
+def incident_link(page: PageDep, incident_id: int) -> Response:
+    """The operator's decision that this report is part of another incident."""
+    form = form_data(page)
+    try:
+        link_incident(
+            page.db,
+            page.actor,
+            incident_id,
+            to_incident_id=whole_number(form, "to_incident_id"),
+            reason=form.get("reason", ""),
+        )
+    except (InputError, ConflictError) as exc:
+        problems = scoped(form_problems(exc), "link")
+        return _incident_page(page, incident_id, 422, problems, form)
+    return redirect(f"/incidents/{incident_id}", "linked")
+
+
+@router.post("/incidents/{incident_id}/unlink")
+def incident_unlink(page: PageDep, incident_id: int) -> Response:
+    form = form_data(page)
+    try:
+        unlink_incident(page.db, page.actor, incident_id, reason=form.get("reason", ""))
+    except (InputError, ConflictError) as exc:
+        problems = scoped(form_problems(exc), "unlink")
+        return _incident_page(page, incident_id, 422, problems, form)
+    return redirect(f"/incidents/{incident_id}", "unlinked")
 
 
 @router.post("/incidents/{incident_id}/advice")
