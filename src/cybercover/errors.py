@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 __all__ = [
     "AuthenticationError",
+    "AuthorityError",
+    "ConfigurationError",
     "ConflictError",
     "CybercoverError",
     "ForbiddenError",
@@ -90,8 +92,27 @@ class ForbiddenError(CybercoverError):
         super().__init__(self.en)
 
 
+class AuthorityError(ForbiddenError):
+    """The role may do this, but not this one: above the person's payment or
+    underwriting authority, or an approval of one's own request. A page shows it at the
+    form (the step is right, the person is not); a role that may never do the step gets
+    a plain :class:`ForbiddenError` instead."""
+
+
 class AuthenticationError(CybercoverError):
     """No valid credentials (wrong password, expired session or token)."""
+
+
+class ConfigurationError(CybercoverError):
+    """The service is set up wrongly (a setting, or a file or folder it relies on, such as
+    an unsafe kernel cache folder): no user input can fix it, an operator must. Adapters
+    answer it as a server error and print the message, which names the path and the rule
+    broken, in Japanese then English."""
+
+    def __init__(self, ja: str, en: str) -> None:
+        self.ja = ja
+        self.en = en
+        super().__init__(f"{ja} / {en}")
 
 
 class ConflictError(CybercoverError):

@@ -7,6 +7,22 @@ compiled loop is straight-line code (about 2× faster than a loop over parts wit
 in arrays). The source is generated once per shape, written to a cache folder as a
 module (so numba's on-disk cache works) and imported; ``kernel_for(shape)`` returns it.
 
+The cache folder holds code this process runs (numba's cache files beside it in
+``__pycache__`` are pickles), so it is trusted only when no other local user can have
+written it (docs/operations.md, "The kernel cache"): it is ``configure_kernel_dir(path)``
+(``CYBERCOVER_KERNEL_DIR`` in the settings), else ``$CYBERCOVER_KERNEL_DIR``, else the
+user's cache folder ``$XDG_CACHE_HOME/cybercover/kernels`` (``~/.cache/cybercover/kernels``);
+it is created with mode 0700 if missing, and refused with a
+:class:`~cybercover.errors.ConfigurationError` if it is a symbolic link, is not owned by
+the service user, grants group or others any permission, or has an ancestor that someone
+other than root or the service user owns or that group or others may write without the
+sticky bit (OpenSSH's StrictModes). ``NUMBA_CACHE_DIR``, when set, must pass the same
+check. Only when the user's cache folder cannot be created (no home, a read-only home) is
+a fresh ``tempfile.mkdtemp()`` folder used instead: private by construction, but new in
+every process, so numba's on-disk cache is lost and each process compiles again (about
+1 s per shape); a fixed folder in the shared temp dir is never used, as another user could
+create it first.
+
 Semantics are exactly ``cybercover.terms.exact``: waiting period (qualifying or time
 deductible), deductible, the part's limit, the shared limit per accident and per period
 (first come first served in part order), the period aggregate; see docs/terms-engine.md.
@@ -14,17 +30,25 @@ deductible), deductible, the part's limit, the shared limit per accident and per
 
 from __future__ import annotations
 
+import atexit
+import contextlib
+import errno
 import hashlib
 import importlib.util
 import os
+import shutil
+import stat
 import sys
 import tempfile
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
-__all__ = ["KernelShape", "kernel_for", "kernel_source"]
+from cybercover.errors import ConfigurationError
+
+__all__ = ["KernelShape", "configure_kernel_dir", "kernel_dir", "kernel_for", "kernel_source"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,40 +198,311 @@ def kernel_source(shape: KernelShape, max_ticks: int) -> str:
     )
 
 
-def _cache_dir() -> Path:
-    base = os.environ.get("CYBERCOVER_KERNEL_DIR")
-    if base:
-        return Path(base)
-    return (
-        Path(tempfile.gettempdir())
-        / f"cybercover-kernels-{os.getuid() if hasattr(os, 'getuid') else 0}"
+# The owner checks ask this for the service user's uid; a test may pretend to be another
+# user (the tests run as root, who owns everything they create).
+_euid: Callable[[], int] = os.geteuid
+
+_MAX_LINKS = 40  # symbolic links followed while resolving a path, as Linux does (ELOOP)
+
+_lock = threading.Lock()
+_configured: Path | None = None  # configure_kernel_dir(); None: the environment, the default
+_fallback: Path | None = None  # this process's mkdtemp() folder, made at most once
+
+
+def configure_kernel_dir(path: Path | None) -> None:
+    """Keep the generated kernels in ``path`` (``Settings.kernel_dir``, set by the API and
+    the CLI); ``None``: ``$CYBERCOVER_KERNEL_DIR``, else the user's cache folder.
+
+    Nothing is checked or created here: :func:`kernel_dir` does that when a kernel is
+    first needed, and refuses an unsafe folder then.
+    """
+    global _configured
+    with _lock:
+        _configured = path
+
+
+def _refuse(path: str, ja: str, en: str) -> NoReturn:
+    raise ConfigurationError(
+        f"カーネルキャッシュ {path}: {ja}（CYBERCOVER_KERNEL_DIR / NUMBA_CACHE_DIR を確認してください）",
+        f"kernel cache {path}: {en} (check CYBERCOVER_KERNEL_DIR / NUMBA_CACHE_DIR; "
+        "docs/operations.md, The kernel cache)",
     )
+
+
+def _check_ancestor(path: str, st: os.stat_result, uid: int) -> None:
+    """A folder on the way: owned by root or us, not writable by others unless sticky."""
+    if st.st_uid not in (0, uid):
+        _refuse(
+            path,
+            f"上位フォルダの所有者が root でもサービスのユーザー (uid {uid}) でもありません"
+            f" (uid {st.st_uid})",
+            f"an ancestor folder is owned by uid {st.st_uid}, neither root nor the service "
+            f"user (uid {uid})",
+        )
+    if st.st_mode & (stat.S_IWGRP | stat.S_IWOTH) and not st.st_mode & stat.S_ISVTX:
+        _refuse(
+            path,
+            f"上位フォルダがグループまたは他のユーザーから書き込み可能です（スティッキービットなし、"
+            f"mode {stat.S_IMODE(st.st_mode):04o}）",
+            f"an ancestor folder is writable by group or others without the sticky bit "
+            f"(mode {stat.S_IMODE(st.st_mode):04o})",
+        )
+
+
+def _resolve_checked(path: str) -> str:
+    """Resolve the absolute ``path`` one component at a time, as the OS does, checking
+    every folder on the way (:func:`_check_ancestor`) and every symbolic link (owned by
+    root or us: only its folder's owner, or in a sticky folder its own owner, can change
+    it); return the resolved path. Raises ``OSError`` for a missing component."""
+    uid = _euid()
+    current = "/"
+    _check_ancestor(current, os.lstat(current), uid)
+    pending = [part for part in path.split("/") if part]
+    links = 0
+    while pending:
+        part = pending.pop(0)
+        if part == ".":
+            continue
+        if part == "..":
+            current = os.path.dirname(current)
+            continue
+        candidate = os.path.join(current, part)
+        st = os.lstat(candidate)
+        if stat.S_ISLNK(st.st_mode):
+            if st.st_uid not in (0, uid):
+                _refuse(
+                    candidate,
+                    f"途中のシンボリックリンクの所有者が root でもサービスのユーザー (uid {uid}) "
+                    f"でもありません (uid {st.st_uid})",
+                    f"a symbolic link on the way is owned by uid {st.st_uid}, neither root nor "
+                    f"the service user (uid {uid})",
+                )
+            links += 1
+            if links > _MAX_LINKS:
+                _refuse(candidate, "シンボリックリンクが多すぎます", "too many symbolic links")
+            target = os.readlink(candidate)
+            if target.startswith("/"):
+                current = "/"
+            pending[:0] = [p for p in target.split("/") if p]
+            continue
+        if not stat.S_ISDIR(st.st_mode):
+            _refuse(candidate, "フォルダではありません", "not a directory")
+        _check_ancestor(candidate, st, uid)
+        current = candidate
+    return current
+
+
+def _private_dir(path: Path) -> Path:
+    """``path`` created with mode 0700 if missing, then checked: the folder itself is no
+    symbolic link, is ours and grants group and others nothing; every ancestor passes
+    :func:`_check_ancestor`. Returns the resolved folder. Raises ``ConfigurationError``
+    for an unsafe folder, ``OSError`` for one that cannot be created or read."""
+    absolute = os.path.abspath(os.path.expanduser(path))
+    parent, name = os.path.split(absolute)
+    if not name:
+        _refuse(absolute, "ルートフォルダは使えません", "the root folder cannot be used")
+    existing = absolute
+    missing = []
+    while not os.path.lexists(existing):
+        missing.append(existing)
+        existing = os.path.dirname(existing)
+    if missing:
+        _resolve_checked(existing)  # never create anything below an unsafe folder
+        for folder in reversed(missing):
+            # each level private, whatever the umask; one a concurrent process made
+            # first is checked below like any other
+            with contextlib.suppress(FileExistsError):
+                os.mkdir(folder, 0o700)
+    final = os.path.join(_resolve_checked(parent), name)
+    if stat.S_ISLNK(os.lstat(final).st_mode):
+        _refuse(final, "シンボリックリンクです", "is a symbolic link")
+    try:
+        fd = os.open(final, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    except NotADirectoryError:
+        _refuse(final, "フォルダではありません", "not a directory")
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:  # a link put there since the lstat
+            _refuse(final, "シンボリックリンクです", "is a symbolic link")
+        raise
+    try:
+        st = os.fstat(fd)  # the folder opened, not whatever the name points at later
+    finally:
+        os.close(fd)
+    uid = _euid()
+    if st.st_uid != uid:
+        _refuse(
+            final,
+            f"所有者がサービスのユーザー (uid {uid}) ではありません (uid {st.st_uid})",
+            f"owned by uid {st.st_uid}, not the service user (uid {uid})",
+        )
+    mode = stat.S_IMODE(st.st_mode)
+    if mode & 0o077:
+        _refuse(
+            final,
+            f"グループまたは他のユーザーに権限があります (mode {mode:04o})；chmod 700 してください",
+            f"grants group or others access (mode {mode:04o}); it must be mode 0700",
+        )
+    return Path(final)
+
+
+def _default_dir() -> Path:
+    """The user's cache folder; a fresh private temp folder if that cannot be created."""
+    global _fallback
+    if _fallback is not None:
+        return _private_dir(_fallback)
+    xdg = os.environ.get("XDG_CACHE_HOME", "")
+    try:
+        base = Path(xdg) if os.path.isabs(xdg) else Path.home() / ".cache"
+        if base.is_absolute():
+            return _private_dir(base / "cybercover" / "kernels")
+    except (OSError, RuntimeError):  # no home, a read-only home: below
+        pass
+    # mkdtemp: a new name, mode 0700, made with O_EXCL semantics, so no one else can have
+    # made it first; it still passes the check (TMPDIR may be set to an unsafe folder)
+    _fallback = _private_dir(Path(tempfile.mkdtemp(prefix="cybercover-kernels-")))
+    atexit.register(shutil.rmtree, _fallback, ignore_errors=True)
+    return _fallback
+
+
+def kernel_dir() -> Path:
+    """The kernel cache folder, created if missing and checked (see the module docs).
+
+    Raises :class:`~cybercover.errors.ConfigurationError` for an unsafe folder, or for a
+    configured one that cannot be created.
+    """
+    with _lock:
+        return _kernel_dir_locked()
+
+
+def _kernel_dir_locked() -> Path:
+    configured = _configured
+    if configured is None:
+        env = os.environ.get("CYBERCOVER_KERNEL_DIR")
+        configured = Path(env) if env else None
+    if configured is None:
+        return _default_dir()
+    try:
+        return _private_dir(configured)
+    except OSError as exc:
+        _refuse(
+            str(configured),
+            f"作成または確認できません ({exc.strerror or exc})",
+            f"cannot be created or checked ({exc.strerror or exc})",
+        )
+
+
+def _check_numba_cache(folder: Path) -> None:
+    """Numba's own cache of these kernels: ``NUMBA_CACHE_DIR`` when set, else
+    ``__pycache__`` inside the (checked) kernel folder, made 0700 here before numba
+    makes it with the umask's mode."""
+    from numba.core import config as numba_config
+
+    # set from the environment at numba's import (numba reads it when it caches)
+    numba_dir = str(getattr(numba_config, "CACHE_DIR", "") or "")
+    if numba_dir:
+        try:
+            _private_dir(Path(numba_dir))
+        except OSError as exc:
+            _refuse(
+                numba_dir,
+                f"NUMBA_CACHE_DIR を作成または確認できません ({exc.strerror or exc})",
+                f"NUMBA_CACHE_DIR cannot be created or checked ({exc.strerror or exc})",
+            )
+        return
+    pycache = folder / "__pycache__"
+    with contextlib.suppress(FileExistsError):
+        os.mkdir(pycache, 0o700)
+    st = os.lstat(pycache)
+    if stat.S_ISLNK(st.st_mode):
+        _refuse(str(pycache), "シンボリックリンクです", "is a symbolic link")
+    if not stat.S_ISDIR(st.st_mode):
+        _refuse(str(pycache), "フォルダではありません", "not a directory")
+    _check_owned_not_writable(str(pycache), st)
+
+
+def _check_owned_not_writable(path: str, st: os.stat_result) -> None:
+    uid = _euid()
+    if st.st_uid != uid:
+        _refuse(
+            path,
+            f"所有者がサービスのユーザー (uid {uid}) ではありません (uid {st.st_uid})",
+            f"owned by uid {st.st_uid}, not the service user (uid {uid})",
+        )
+    if st.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        mode = stat.S_IMODE(st.st_mode)
+        _refuse(
+            path,
+            f"グループまたは他のユーザーが書き込めます (mode {mode:04o})",
+            f"writable by group or others (mode {mode:04o})",
+        )
+
+
+def _check_module_file(path: Path) -> os.stat_result | None:
+    """The generated module's status (``None``: not there): a regular file (no link),
+    ours, not writable by group or others; refused otherwise."""
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        return None
+    if not stat.S_ISREG(st.st_mode):
+        _refuse(str(path), "通常のファイルではありません", "not a regular file")
+    _check_owned_not_writable(str(path), st)
+    return st
+
+
+def _read_module(path: Path) -> str:
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+    with os.fdopen(fd, encoding="utf-8") as f:
+        return f.read()
+
+
+def _write_module(folder: Path, path: Path, source: str) -> None:
+    """Write atomically (concurrent processes never read half a file), mode 0600."""
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.stem}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            os.fchmod(f.fileno(), 0o600)  # mkstemp's mode already; said for the reader
+            f.write(source)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 _LOADED: dict[tuple[KernelShape, int], Callable[..., Any]] = {}
 
 
 def kernel_for(shape: KernelShape, max_ticks: int) -> Callable[..., Any]:
-    """The compiled kernel for ``shape`` (generated and imported on first use)."""
+    """The compiled kernel for ``shape`` (generated and imported on first use).
+
+    Raises :class:`~cybercover.errors.ConfigurationError` if the kernel cache folder, or
+    numba's cache folder, or the module file found there, is not safe to run code from.
+    """
     key = (shape, max_ticks)
     found = _LOADED.get(key)
     if found is not None:
         return found
     source = kernel_source(shape, max_ticks)
     digest = hashlib.sha256(source.encode()).hexdigest()[:16]
-    folder = _cache_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"cc_kernel_{digest}.py"
-    if not path.exists() or path.read_text(encoding="utf-8") != source:
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(source, encoding="utf-8")
-        os.replace(tmp, path)  # atomic: concurrent processes never read half a file
-    name = f"cybercover_generated_kernel_{digest}"
-    spec = importlib.util.spec_from_file_location(name, path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    kernel: Callable[..., Any] = module.kernel
-    _LOADED[key] = kernel
-    return kernel
+    with _lock:
+        found = _LOADED.get(key)
+        if found is not None:
+            return found
+        folder = _kernel_dir_locked()
+        _check_numba_cache(folder)
+        path = folder / f"cc_kernel_{digest}.py"
+        if _check_module_file(path) is None or _read_module(path) != source:
+            _write_module(folder, path, source)
+        _check_module_file(path)
+        name = f"cybercover_generated_kernel_{digest}"
+        spec = importlib.util.spec_from_file_location(name, path)
+        assert spec is not None
+        module = importlib.util.module_from_spec(spec)
+        # Run the source generated above, not what the file holds by now, and write no
+        # bytecode: the file is there for numba's cache (which keys on it) and tracebacks.
+        code = compile(source, str(path), "exec", dont_inherit=True)
+        sys.modules[name] = module
+        exec(code, module.__dict__)
+        kernel: Callable[..., Any] = module.kernel
+        _LOADED[key] = kernel
+        return kernel
