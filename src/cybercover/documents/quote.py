@@ -12,6 +12,22 @@ from cybercover.documents.terms import circled, terms_rows
 __all__ = ["render_quote"]
 
 TITLE = T("見積書", "Quotation")
+# An option's name longer than this does not fit a column heading (repeated on each page,
+# so it cannot break across pages): the columns are then headed 案1, 案2… and the names
+# listed in full above the table.
+_LABEL_MAX = 40
+
+
+def _option_heads(doc: Quote, lang: Lang) -> tuple[list[str], Story]:
+    """Each option's column heading, and the list naming them when the names are long."""
+    if all(len(o.label) <= _LABEL_MAX for o in doc.options):
+        return [o.label for o in doc.options], []
+    heads = [T(f"案{i}", f"Option {i}")(lang) for i in range(1, len(doc.options) + 1)]
+    sep = "：" if lang == "ja" else ": "
+    names: Story = [
+        para(f"{h}{sep}{o.label}", 8.5) for h, o in zip(heads, doc.options, strict=True)
+    ]
+    return heads, names
 
 
 def render_quote(doc: Quote, lang: Lang) -> bytes:
@@ -57,9 +73,11 @@ def render_quote(doc: Quote, lang: Lang) -> bytes:
     )
 
     story.append(heading(T("補償内容とお見積り（比較）", "Options side by side")(lang)))
+    heads, names = _option_heads(doc, lang)
+    story.extend(names)
     item_w = 34 if n <= 3 else 26
     widths = [f"{item_w}%"] + [f"{(100 - item_w) / n:.2f}%"] * n
-    header = [T("項目", "Item")(lang)] + [o.label for o in doc.options]
+    header = [T("項目", "Item")(lang), *heads]
     per_option = [terms_rows(o.terms, lang) for o in doc.options]
     rows: list[list[str]] = []
     for i, (name, _, _) in enumerate(per_option[0]):
@@ -127,7 +145,7 @@ def render_quote(doc: Quote, lang: Lang) -> bytes:
     )
     story.append(
         grid(
-            [T("料率要素", "Factor")(lang)] + [o.label for o in doc.options],
+            [T("料率要素", "Factor")(lang), *heads],
             factor_rows,
             widths,
             numeric=tuple(range(1, n + 1)),
