@@ -148,7 +148,7 @@ async def _burst(server: Server, ctx: dict[str, Any], kill_after: float) -> _Bur
                         "summary": f"障害試験 {key}",
                         "company_id": ctx["company_id"],
                         "channel": "api",
-                        "duplicate_key": key,
+                        "idempotency_key": key,
                     },
                 )
             except httpx.HTTPError as exc:
@@ -210,10 +210,10 @@ async def _burst(server: Server, ctx: dict[str, Any], kill_after: float) -> _Bur
 
 
 def stored_keys(session: Session, prefix: str) -> set[str]:
-    """The duplicate keys of the stored incidents that start with ``prefix``."""
+    """The idempotency keys of the stored incidents that start with ``prefix``."""
     return set(
         session.execute(
-            select(Incident.duplicate_key).where(Incident.duplicate_key.like(prefix + "%"))
+            select(Incident.idempotency_key).where(Incident.idempotency_key.like(prefix + "%"))
         ).scalars()
     )
 
@@ -364,7 +364,7 @@ def restart_postgres_under_load(
                     i += 1
                     sent = http.post(
                         "/api/v1/incidents",
-                        json={"summary": key, "channel": "api", "duplicate_key": key},
+                        json={"summary": key, "channel": "api", "idempotency_key": key},
                     )
                     answers.append((key, time.perf_counter(), sent))
                     answers.append(("", time.perf_counter(), http.get("/api/v1/users/me")))
@@ -388,7 +388,7 @@ def restart_postgres_under_load(
             again = httpx.post(
                 server.url + "/api/v1/incidents",
                 headers=desk,
-                json={"summary": "after", "channel": "api", "duplicate_key": "restart-after"},
+                json={"summary": "after", "channel": "api", "idempotency_key": "restart-after"},
                 timeout=30,
             )
     refused = [(t, r) for _, t, r in answers if r.status_code == 503]

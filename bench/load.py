@@ -19,6 +19,12 @@ throw-away PostgreSQL with ``--postgres``), or given with ``--url`` and ``--data
 The client is one asyncio process on aiohttp: it shares the cores with the server, and
 httpx's async client cost about twelve times its CPU per request (``client_cost.py``).
 
+``exact=True`` (``--exact``) is for checking behaviour, not speed (tests/faults): each
+stream sends exactly rate × seconds requests, on the same clock, however long a slow
+machine takes to send them; none is skipped (the sender waits for one of the 256 to be
+answered) and each may take ``timeout`` seconds (``--timeout``) to be answered. The
+default, the benchmark's, is unchanged: a fixed time, skipping beyond the backlog.
+
     .venv/bin/python bench/load.py --postgres --workers 2 --seconds 30 --repeat 3 \
         --rates 200 --quotes 0 --incidents 50 --payments 5
 """
@@ -279,11 +285,17 @@ async def _payment(client: Client, stream: Stream, ctx: dict[str, Any], i: int) 
 
 
 async def _drive(
-    url: str, seconds: float, rates: dict[str, float], tag: str
+    url: str,
+    seconds: float,
+    rates: dict[str, float],
+    tag: str,
+    *,
+    exact: bool = False,
+    timeout: float = 30,
 ) -> tuple[dict[str, Stream], dict[str, Any]]:
     connector = aiohttp.TCPConnector(limit=MAX_IN_FLIGHT)
-    timeout = aiohttp.ClientTimeout(total=30)
-    async with aiohttp.ClientSession(url, connector=connector, timeout=timeout) as session:
+    client_timeout = aiohttp.ClientTimeout(total=timeout)
+    async with aiohttp.ClientSession(url, connector=connector, timeout=client_timeout) as session:
         client = Client(session)
         quotes = rates.get("quotes", 0) * seconds
         ctx = await _prepare(client, tag, max(1, int(quotes // QUOTES_PER_SUBMISSION) + 1))
@@ -303,11 +315,15 @@ async def _drive(
             finally:
                 in_flight -= 1
 
-        def fire(name: str, i: int) -> None:
+        def fire(name: str, i: int) -> bool:
+            """Send request ``i`` of a stream; False when the backlog is full and it is
+            kept for later (``exact``) rather than skipped."""
             stream = streams[name]
             if in_flight >= MAX_IN_FLIGHT:
+                if exact:
+                    return False
                 stream.skipped += 1
-                return
+                return True
             if name == "rates":
                 coro: Any = _timed(
                     stream, client.call("POST", "/api/v1/rating", ctx["agent"], raw=RATE_BODY_TEXT)
@@ -334,7 +350,7 @@ async def _drive(
                             "summary": f"負荷試験 / load {key}",
                             "company_id": ctx["company_id"],
                             "channel": "api",
-                            "duplicate_key": key,
+                            "idempotency_key": key,
                         },
                     ),
                     ack=key,
@@ -342,21 +358,28 @@ async def _drive(
             else:
                 coro = _payment(client, stream, ctx, i)
             tasks.append(asyncio.ensure_future(tracked(coro)))
+            return True
 
         loop = asyncio.get_running_loop()
         start = loop.time()
         sent = dict.fromkeys(streams, 0)
-        while (elapsed := loop.time() - start) < seconds:
+        # exact: every stream's whole count, however late (a slow machine sends it later)
+        total = {name: round(stream.rate * seconds) for name, stream in streams.items()}
+        while (elapsed := loop.time() - start) < seconds or (
+            exact and any(sent[name] < total[name] for name in streams)
+        ):
             for name, stream in streams.items():
                 due = int(elapsed * stream.rate) + 1
-                while sent[name] < due:
-                    fire(name, sent[name])
+                if exact:
+                    due = min(due, total[name])
+                while sent[name] < due and fire(name, sent[name]):
                     sent[name] += 1
             await asyncio.sleep(0.002)
         if tasks:
-            _, pending = await asyncio.wait(tasks, timeout=120)
+            wait = max(120.0, timeout + 30)
+            _, pending = await asyncio.wait(tasks, timeout=wait)
             if pending:  # counting now would race the server's last writes
-                raise RuntimeError(f"{len(pending)} requests still unanswered after 120 s")
+                raise RuntimeError(f"{len(pending)} requests still unanswered after {wait:g} s")
         return streams, ctx
 
 
@@ -374,17 +397,31 @@ def machine_probe() -> float:
     return round(statistics.median(times) * 1000, 1)
 
 
-def run_load(url: str, database_url: str, *, seconds: float, rates: dict[str, float]) -> LoadReport:
-    """Drive the streams for ``seconds``, then count what the database holds."""
+def run_load(
+    url: str,
+    database_url: str,
+    *,
+    seconds: float,
+    rates: dict[str, float],
+    exact: bool = False,
+    timeout: float = 30,
+) -> LoadReport:
+    """Drive the streams for ``seconds``, then count what the database holds.
+
+    ``exact``: send exactly rate × seconds requests per stream, whatever the time it
+    takes, never skipping; ``timeout``: the seconds each request may wait for its answer.
+    """
     probe = machine_probe()
     tag = uuid.uuid4().hex[:8]
-    streams, _ = asyncio.run(_drive(url, seconds, rates, tag))
+    streams, _ = asyncio.run(_drive(url, seconds, rates, tag, exact=exact, timeout=timeout))
     engine = make_engine(database_url)
     try:
         with Session(engine) as session:
             stored_incidents = set(
                 session.execute(
-                    select(Incident.duplicate_key).where(Incident.duplicate_key.like(f"{tag}-%"))
+                    select(Incident.idempotency_key).where(
+                        Incident.idempotency_key.like(f"{tag}-%")
+                    )
                 ).scalars()
             )
             payments = session.execute(
@@ -473,6 +510,15 @@ def main() -> None:
     parser.add_argument("--url", default="", help="a server already running")
     parser.add_argument("--repeat", type=int, default=1, help="runs, each on a fresh server")
     parser.add_argument("--out", type=Path, default=None, help="write the reports as JSON")
+    parser.add_argument(
+        "--exact",
+        action="store_true",
+        help="send exactly rate x seconds requests per stream, however long it takes, "
+        "never skipping (a check of behaviour, not a benchmark)",
+    )
+    parser.add_argument(
+        "--timeout", type=float, default=30, help="seconds a request may wait for its answer"
+    )
     parser.add_argument("--server-log", type=Path, default=None, help="keep the server's log")
     args = parser.parse_args()
     rates = {
@@ -484,7 +530,16 @@ def main() -> None:
     reports = []
     for _ in range(args.repeat):
         with _target(args) as (url, database_url):
-            reports.append(run_load(url, database_url, seconds=args.seconds, rates=rates))
+            reports.append(
+                run_load(
+                    url,
+                    database_url,
+                    seconds=args.seconds,
+                    rates=rates,
+                    exact=args.exact,
+                    timeout=args.timeout,
+                )
+            )
     data = [{**r.__dict__, "server_errors": r.server_errors, "lost": r.lost} for r in reports]
     text = json.dumps(data, indent=2, ensure_ascii=False)
     if args.out:
