@@ -20,7 +20,7 @@ from cybercover.storage.db import make_engine
 from cybercover.storage.migrate import migrate
 from cybercover.storage.models import AuditHead
 from tests.integration.conftest import FakeClock
-from tests.integration.test_access_matrix import seed
+from tests.integration.seed import seed
 
 
 def _cli(database_url: str, *args: str) -> subprocess.CompletedProcess[str]:

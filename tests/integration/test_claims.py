@@ -514,7 +514,7 @@ def bi_policy(
         update_submission,
     )
     from tests.factories import CLEAN_ANSWERS
-    from tests.integration.test_access_matrix import START_DATE
+    from tests.integration.seed import START_DATE
     from tests.integration.test_lifecycle_api import COMPANY, PLAN_2_BI
 
     agent = authenticate(db, "agent@lac.jp", PASSWORD)

@@ -30,7 +30,7 @@ from cybercover.services.uow import Database
 from tests.factories import CLEAN_ANSWERS
 from tests.integration.api_helpers import PASSWORD, bearer
 from tests.integration.conftest import AppFactory, FakeClock
-from tests.integration.test_access_matrix import START_DATE
+from tests.integration.seed import START_DATE
 from tests.integration.test_claims import handlers
 from tests.integration.test_desk_api import seed
 from tests.integration.test_lifecycle_api import COMPANY, PLAN_1, PLAN_2_BI

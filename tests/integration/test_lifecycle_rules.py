@@ -42,7 +42,7 @@ from cybercover.storage.models import AuditRecord
 from tests.factories import CLEAN_ANSWERS
 from tests.integration.api_helpers import PASSWORD
 from tests.integration.conftest import FakeClock
-from tests.integration.test_access_matrix import START_DATE
+from tests.integration.seed import START_DATE
 from tests.integration.test_lifecycle_api import COMPANY, PLAN_1
 
 

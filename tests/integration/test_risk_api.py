@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from cybercover.services.people import create_user
 from tests.integration.api_helpers import PASSWORD, bearer
 from tests.integration.conftest import AppFactory, FakeClock
-from tests.integration.test_access_matrix import seed
+from tests.integration.seed import seed
 
 
 @pytest.fixture

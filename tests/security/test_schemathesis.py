@@ -21,7 +21,7 @@ from schemathesis.specs.openapi.checks import response_schema_conformance
 from cybercover.services.people import create_user
 from tests.integration.api_helpers import PASSWORD, bearer
 from tests.integration.conftest import AppFactory, FakeClock
-from tests.integration.test_access_matrix import seed
+from tests.integration.seed import seed
 from tests.live_server import serving
 
 EXAMPLES = 5  # per operation and generation mode

@@ -99,7 +99,9 @@ def test_the_check_finds_the_hole_it_is_written_for(tmp_path: Path) -> None:
     flagged = [
         ast.unparse(node)
         for node in ast.walk(fn)
-        if isinstance(node, ast.Call) and _is_session_get(node) and _from_caller(node.args[1], params)
+        if isinstance(node, ast.Call)
+        and _is_session_get(node)
+        and _from_caller(node.args[1], params)
     ]
     assert flagged == [
         "uow.session.get(Incident, incident_id)",

@@ -17,7 +17,7 @@ from starlette.routing import Route
 from cybercover.companies import check_digit
 from tests.integration.api_helpers import PASSWORD, bearer
 from tests.integration.conftest import AppFactory, FakeClock
-from tests.integration.test_access_matrix import seed
+from tests.integration.seed import seed
 from tests.integration.test_lifecycle_api import COMPANY
 
 SCRIPT = "<script>alert(1)</script>"

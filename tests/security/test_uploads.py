@@ -15,7 +15,7 @@ from cybercover.settings import Settings
 from cybercover.storage.models import ClaimDocument, Upload
 from tests.integration.api_helpers import bearer
 from tests.integration.conftest import FakeClock
-from tests.integration.test_access_matrix import seed
+from tests.integration.seed import seed
 
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n"
 LIMIT = 1024

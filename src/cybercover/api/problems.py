@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 
 from cybercover.errors import (
     AuthenticationError,
+    AuthorityError,
     ConflictError,
     ForbiddenError,
     InputError,
@@ -60,6 +61,13 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(ForbiddenError)
     async def _forbidden(_: Request, exc: ForbiddenError) -> JSONResponse:
+        if isinstance(exc, AuthorityError):  # the step is the role's; the amount is not
+            return problem(
+                403,
+                "insufficient-authority",
+                "権限の範囲外です / Above your authority",
+                f"{exc.ja} / {exc.en}",
+            )
         return problem(403, "forbidden", "権限がありません / Forbidden", f"{exc.ja} / {exc.en}")
 
     @app.exception_handler(AuthenticationError)

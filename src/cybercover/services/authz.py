@@ -19,7 +19,7 @@ from enum import StrEnum
 
 from cybercover.errors import ForbiddenError
 
-__all__ = ["SCOPED", "STAFF", "Actor", "Role", "authorize", "can"]
+__all__ = ["SCOPED", "STAFF", "Actor", "Role", "authorize", "can", "roles_for"]
 
 
 class Role(StrEnum):
@@ -109,6 +109,12 @@ STAFF: frozenset[Role] = frozenset(
 """The insurer's own people: they reach every row, each role within its function."""
 SCOPED: frozenset[Role] = frozenset({Role.POLICYHOLDER, Role.AGENT, Role.PARTNER})
 """Roles that reach only their own organisation's rows (services/scope.py)."""
+
+
+def roles_for(action: str) -> frozenset[Role]:
+    """The roles that may do ``action`` (the matrix the adversarial suite is built from,
+    tests/security/test_adversarial.py)."""
+    return _RULES[action]
 
 
 def can(actor: Actor, action: str) -> bool:

@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cybercover.claims import compute_profit_loss, longest_unbroken_hours, parse_profit_loss_input
-from cybercover.errors import ConflictError, ForbiddenError, InputError, Problem
+from cybercover.errors import AuthorityError, ConflictError, InputError, NotFoundError, Problem
 from cybercover.product import find_product
 from cybercover.services.audit import jsonable
 from cybercover.services.authz import Actor, authorize
@@ -961,24 +961,30 @@ def _unpay(session: Session, claim: Claim, payment: ClaimPayment) -> None:
     payment.status, payment.paid_at = "pending_approval", None
 
 
-def approve_payment(db: Database, actor: Actor, payment_id: int) -> dict[str, Any]:
-    """A second approver with enough authority pays a payment above the requester's."""
+def approve_payment(
+    db: Database, actor: Actor, payment_id: int, *, claim_id: int | None = None
+) -> dict[str, Any]:
+    """A second approver with enough authority pays a payment above the requester's.
+    ``claim_id``: the claim the request names it under (a page's URL), which must be its
+    own — a nested resource is checked against its parent."""
     with db.unit_of_work() as uow:
         payment = load(uow.session, actor, ClaimPayment, payment_id, "claim.manage")
+        if claim_id is not None and payment.claim_id != claim_id:
+            raise NotFoundError("payment", payment_id)
         claim = load_claim(uow.session, actor, payment.claim_id, "claim.manage")
         if payment.status != "pending_approval":
             raise ConflictError(
                 "not_pending", f"この支払は{payment.status}です", f"the payment is {payment.status}"
             )
         if payment.requested_by == actor.user_id:
-            raise ForbiddenError(
+            raise AuthorityError(
                 "claim.approve",
                 ja="依頼者本人は承認できません",
                 en="the requester cannot approve their own payment",
             )
         _pay(uow.session, claim, payment, uow.now)
         if payment.amount > (actor.payment_authority or 0):
-            raise ForbiddenError(
+            raise AuthorityError(
                 "claim.approve",
                 ja="支払権限を超えています",
                 en=f"{payment.amount:,} yen is above your payment authority",

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cybercover.errors import ConflictError, InputError, Problem
+from cybercover.errors import ConflictError, InputError, NotFoundError, Problem
 from cybercover.product import default_product
 from cybercover.services.authz import Actor, authorize
 from cybercover.services.incidents import add_event
@@ -429,7 +429,13 @@ def committed_costs(session: Session, policy_id: int, excluding: int | None = No
 
 
 def decide_cost(
-    db: Database, actor: Actor, cost_id: int, *, approve: bool, reason: str = ""
+    db: Database,
+    actor: Actor,
+    cost_id: int,
+    *,
+    approve: bool,
+    reason: str = "",
+    incident_id: int | None = None,
 ) -> dict[str, Any]:
     """Approve or refuse; an approval is refused when the terms engine would not pay the
     whole amount from what remains of the response-cost and aggregate limits. A refusal
@@ -452,6 +458,8 @@ def decide_cost(
         dispatch = session.get(Dispatch, doc.dispatch_id)
         incident = session.get(Incident, dispatch.incident_id) if dispatch else None
         assert incident is not None
+        if incident_id is not None and incident.id != incident_id:  # a page's parent
+            raise NotFoundError("cost document", cost_id)
         if doc.status != "submitted":
             raise ConflictError(
                 "decided", f"この書類は{doc.status}です", f"the document is {doc.status}"

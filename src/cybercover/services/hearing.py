@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from cybercover.errors import ConflictError
+from cybercover.errors import ConflictError, NotFoundError
 from cybercover.incidents import Triage, advice, deadlines, triage, validate_answers
 from cybercover.services.audit import jsonable
 from cybercover.services.authz import Actor, authorize
@@ -205,9 +205,15 @@ def list_deadlines(db: Database, actor: Actor, incident_id: int) -> list[dict[st
         return [deadline_view(r, now) for r in rows]
 
 
-def complete_deadline(db: Database, actor: Actor, deadline_id: int) -> dict[str, Any]:
+def complete_deadline(
+    db: Database, actor: Actor, deadline_id: int, *, incident_id: int | None = None
+) -> dict[str, Any]:
+    """Mark a duty done (``incident_id``: the incident a page names it under, which must
+    be its own)."""
     with db.unit_of_work() as uow:
         row = load(uow.session, actor, Deadline, deadline_id, "incident.manage")
+        if incident_id is not None and row.incident_id != incident_id:
+            raise NotFoundError("deadline", deadline_id)
         incident = uow.session.get(Incident, row.incident_id)
         assert incident is not None
         if row.status != "open":

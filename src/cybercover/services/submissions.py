@@ -65,6 +65,7 @@ __all__ = [
     "list_submissions",
     "quote_submission",
     "record_prebind",
+    "record_prebinds",
     "referral_queue",
     "renew_policy",
     "update_submission",
@@ -116,9 +117,9 @@ def _touch(session: Session, submission: Submission, now: Any) -> None:
 def create_submission(
     db: Database, actor: Actor, *, company_id: int, start_date: date, agency_id: int | None = None
 ) -> dict[str, Any]:
+    authorize(actor, "submission.write")  # the role first; then what the body names
     with db.unit_of_work() as uow:
         company = reference(uow.session, actor, Company, company_id, "company_id", "company.read")
-        authorize(actor, "submission.write")
         agencies = list(
             uow.session.execute(
                 select(CompanyAgency.agency_id).where(CompanyAgency.company_id == company.id)
@@ -551,45 +552,76 @@ def record_prebind(
         )
     with db.unit_of_work() as uow:
         submission = load_submission(uow.session, actor, submission_id, "submission.write")
-        row = uow.session.execute(
-            select(PreBindRecord).where(
-                PreBindRecord.submission_id == submission.id, PreBindRecord.kind == kind
+        return _record_prebind(uow, actor, submission, kind, result, note)
+
+
+def record_prebinds(
+    db: Database, actor: Actor, submission_id: int, kinds: list[str]
+) -> list[dict[str, Any]]:
+    """Several pre-bind steps done, each with its expected result (the page's checklist),
+    in one transaction; at least one must be named."""
+    with db.unit_of_work() as uow:
+        submission = load_submission(uow.session, actor, submission_id, "submission.write")
+        unknown = [k for k in kinds if k not in PREBIND_KINDS]
+        if unknown or not kinds:
+            raise InputError(
+                [
+                    Problem(
+                        "kinds",
+                        "unknown_kind" if unknown else "required",
+                        "確認した項目を選んでください",
+                        "choose the steps that were done",
+                    )
+                ]
             )
-        ).scalar_one_or_none()
-        before = {"result": row.result, "note": row.note} if row else None
-        if row is None:
-            row = PreBindRecord(
-                submission_id=submission.id,
-                kind=kind,
-                result=result,
-                note=note,
-                recorded_by=actor.user_id,
-                recorded_at=uow.now,
-            )
-            uow.session.add(row)
-        else:
-            row.result, row.note, row.recorded_by, row.recorded_at = (
-                result,
-                note,
-                actor.user_id,
-                uow.now,
-            )
-        uow.session.flush()
-        view = {
-            "submission_id": submission.id,
-            "kind": kind,
-            "result": result,
-            "note": note,
-            "complete": result == PREBIND_KINDS[kind],
-        }
-        uow.audit(
-            actor.user_id,
-            "submission.prebind",
-            ("submission", submission.id),
-            before=before,
-            after=view,
+        return [
+            _record_prebind(uow, actor, submission, kind, PREBIND_KINDS[kind], None)
+            for kind in kinds
+        ]
+
+
+def _record_prebind(
+    uow: Any, actor: Actor, submission: Submission, kind: str, result: str, note: str | None
+) -> dict[str, Any]:
+    row = uow.session.execute(
+        select(PreBindRecord).where(
+            PreBindRecord.submission_id == submission.id, PreBindRecord.kind == kind
         )
-        return view
+    ).scalar_one_or_none()
+    before = {"result": row.result, "note": row.note} if row else None
+    if row is None:
+        row = PreBindRecord(
+            submission_id=submission.id,
+            kind=kind,
+            result=result,
+            note=note,
+            recorded_by=actor.user_id,
+            recorded_at=uow.now,
+        )
+        uow.session.add(row)
+    else:
+        row.result, row.note, row.recorded_by, row.recorded_at = (
+            result,
+            note,
+            actor.user_id,
+            uow.now,
+        )
+    uow.session.flush()
+    view = {
+        "submission_id": submission.id,
+        "kind": kind,
+        "result": result,
+        "note": note,
+        "complete": result == PREBIND_KINDS[kind],
+    }
+    uow.audit(
+        actor.user_id,
+        "submission.prebind",
+        ("submission", submission.id),
+        before=before,
+        after=view,
+    )
+    return view
 
 
 def renew_policy(db: Database, actor: Actor, policy_id: int) -> dict[str, Any]:

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError, model_validator
 
-from cybercover.errors import ConflictError, ForbiddenError, InputError, Problem
+from cybercover.errors import AuthorityError, ConflictError, InputError, Problem
 from cybercover.timeutil import to_utc
 from cybercover.underwriting.rules import UnderwritingIssue
 from cybercover.validation import problems_from_validation_error
@@ -189,7 +189,7 @@ def decide(
 ) -> DecisionOutcome:
     """Apply ``decision`` to ``issue`` (whose stored status is ``status``).
 
-    Refuses (:class:`ForbiddenError`) a decider without the authority; refuses
+    Refuses (:class:`AuthorityError`) a decider without the authority; refuses
     (:class:`ConflictError`) a decision on a closed issue: an open issue takes any
     decision, a declined one can only be cleared (an override) by someone with the
     issue's authority, a cleared one none. ``lower_limits`` needs ``chosen`` and raises
@@ -202,7 +202,7 @@ def decide(
         uw.level(uw.decline_authority) if decision.kind == "decline" else issue.authority_level
     )
     if decider.authority < required:
-        raise ForbiddenError(
+        raise AuthorityError(
             "underwriting.decide",
             ja=f"この確認事項（{issue.rule_code}）を処理する権限がありません"
             f"（必要な権限 {required}、保有 {decider.authority}）",

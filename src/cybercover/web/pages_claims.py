@@ -9,7 +9,7 @@ from typing import Any
 
 from fastapi import APIRouter, Response
 
-from cybercover.errors import ConflictError, ForbiddenError, InputError
+from cybercover.errors import AuthorityError, ConflictError, InputError
 from cybercover.services.authz import can
 from cybercover.services.claims import (
     add_loss_item,
@@ -96,7 +96,7 @@ def _claim_step(page: PageDep, claim_id: int, done: str, action: Any, scope: str
     form = form_data(page)
     try:
         action(form)
-    except (InputError, ConflictError, ForbiddenError) as exc:
+    except (InputError, ConflictError, AuthorityError) as exc:
         problems = form_problems(exc)
         if scope:
             problems = scoped(problems, scope)
@@ -192,5 +192,8 @@ def claim_recovery(page: PageDep, claim_id: int) -> Response:
 @router.post("/claims/{claim_id}/payments/{payment_id}/approval")
 def claim_approval(page: PageDep, claim_id: int, payment_id: int) -> Response:
     return _claim_step(
-        page, claim_id, "approved", lambda _: approve_payment(page.db, page.actor, payment_id)
+        page,
+        claim_id,
+        "approved",
+        lambda _: approve_payment(page.db, page.actor, payment_id, claim_id=claim_id),
     )

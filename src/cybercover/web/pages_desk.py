@@ -12,7 +12,7 @@ from fastapi import APIRouter, Response
 from cybercover.errors import ConflictError, InputError
 from cybercover.incidents.hearing import hearing
 from cybercover.product import default_product
-from cybercover.services.authz import Role, can
+from cybercover.services.authz import Role, authorize, can
 from cybercover.services.dispatch import (
     decide_cost,
     desk_queue,
@@ -66,6 +66,7 @@ def _report_page(
 
 @router.get("/incidents/new")
 def report_form(page: PageDep) -> Response:
+    authorize(page.actor, "incident.report")  # the form only for those who may send it
     return _report_page(page)
 
 
@@ -210,7 +211,7 @@ def deadline_done(page: PageDep, incident_id: int, deadline_id: int) -> Response
         page,
         incident_id,
         "deadline_done",
-        lambda: complete_deadline(page.db, page.actor, deadline_id),
+        lambda: complete_deadline(page.db, page.actor, deadline_id, incident_id=incident_id),
     )
 
 
@@ -246,6 +247,7 @@ def cost_decision(page: PageDep, incident_id: int, cost_id: int) -> Response:
             cost_id,
             approve=form.get("approve") == "yes",
             reason=form.get("reason", ""),
+            incident_id=incident_id,
         ),
     )
 

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Response
 
 from cybercover.api.routers.billing import parse_month
 from cybercover.demo import OPTIONS
-from cybercover.errors import ConflictError, InputError, Problem
+from cybercover.errors import AuthorityError, ConflictError, InputError, Problem
 from cybercover.product import find_product
 from cybercover.services.authz import can
 from cybercover.services.billing import commission_statement
@@ -35,7 +35,7 @@ from cybercover.services.submissions import (
     get_submission,
     list_submissions,
     quote_submission,
-    record_prebind,
+    record_prebinds,
     referral_queue,
     renew_policy,
     update_submission,
@@ -382,9 +382,12 @@ def submission_quote(page: PageDep, submission_id: int) -> Response:
 def submission_prebind(page: PageDep, submission_id: int) -> Response:
     form = form_data(page)
     try:
-        for kind, result in PREBIND_KINDS.items():
-            if form.get(kind) == "yes":
-                record_prebind(page.db, page.actor, submission_id, kind=kind, result=result)
+        record_prebinds(
+            page.db,
+            page.actor,
+            submission_id,
+            [kind for kind in PREBIND_KINDS if form.get(kind) == "yes"],
+        )
     except (InputError, ConflictError) as exc:
         return _submission_page(page, submission_id, 422, form_problems(exc), form)
     return redirect(f"/submissions/{submission_id}", "prebind")
@@ -447,7 +450,7 @@ def underwriting_decide(page: PageDep, issue_id: int) -> Response:
         decision["limits"] = limits
     try:
         decide_issue(page.db, page.actor, issue_id, decision)
-    except (InputError, ConflictError) as exc:
+    except (InputError, ConflictError, AuthorityError) as exc:
         problems = [
             Problem(p.path.removeprefix("decision."), p.rule, p.ja, p.en)
             for p in form_problems(exc)
