@@ -161,15 +161,18 @@ def _settings() -> Settings:
     from pydantic import ValidationError
 
     from cybercover.settings import Settings
+    from cybercover.terms.kernel import configure_kernel_dir
 
     try:
-        return Settings()
+        settings = Settings()
     except ValidationError as exc:
         for error in exc.errors():
             where = ".".join(str(p) for p in error["loc"]) or "settings"
             message = str(error["msg"]).removeprefix("Value error, ")
             sys.stderr.write(f"error: {where}: {message}\n")
         raise typer.Exit(code=2) from None
+    configure_kernel_dir(settings.kernel_dir)  # every command, `simulate …` included
+    return settings
 
 
 @contextmanager
@@ -408,8 +411,17 @@ def serve(
         port=port,
         workers=max(workers, 1),
         log_level="info",
+        # uvicorn would believe X-Forwarded-For from 127.0.0.1 (or FORWARDED_ALLOW_IPS):
+        # the app does it, from CYBERCOVER_TRUSTED_PROXIES only (api/app.py)
+        proxy_headers=False,
     )
 
 
 def main() -> None:
-    app()
+    from cybercover.errors import ConfigurationError
+
+    try:
+        app()
+    except ConfigurationError as exc:  # an unsafe kernel cache folder: no traceback
+        sys.stderr.write(f"error: {exc}\n")
+        raise SystemExit(2) from None

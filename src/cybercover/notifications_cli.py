@@ -27,11 +27,14 @@ def outbox_deliver(
     """期限の来た通知を送信 / send due mail and webhooks, retrying failures with backoff."""
     from cybercover.cli import _database  # here, not at import: cli.py imports this module
     from cybercover.services.notifications import HttpxPoster, SmtpMailer, deliver_pending
+    from cybercover.services.outbound import OutboundPolicy
     from cybercover.settings import Settings
 
     settings = Settings()
     mailer = SmtpMailer(settings.smtp_host, settings.smtp_port, settings.mail_from)
-    poster = HttpxPoster()
+    # webhooks reach public addresses only, plus what CYBERCOVER_OUTBOUND_ALLOW allows;
+    # each delivery resolves, checks and connects to the checked address
+    poster = HttpxPoster(policy=OutboundPolicy.from_settings(settings))
     with _database() as db:
         while True:
             report = deliver_pending(

@@ -166,7 +166,10 @@ def test_a_ransomware_night_call_through_the_desk(
         client.post(
             f"/api/v1/incidents/{again['id']}/link",
             headers=desk,
-            json={"to_incident_id": incident["id"], "reason": "同じランサムウェア事案の別部署からの連絡"},
+            json={
+                "to_incident_id": incident["id"],
+                "reason": "同じランサムウェア事案の別部署からの連絡",
+            },
         )
     )
     assert linked["linked_to_id"] == incident["id"]

@@ -1,17 +1,23 @@
 """The notification outbox end to end: rows commit with the data, a real SMTP server and
-a real HTTP receiver get what was committed, once, with retries and backoff."""
+a real HTTP receiver get what was committed, once, with retries and backoff; a webhook
+reaches 127.0.0.1 only because the administrator allowed it (services/outbound.py)."""
 
 from __future__ import annotations
 
 import json
+import shutil
 import socket
+import ssl
+import subprocess
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -29,11 +35,15 @@ from cybercover.services.notifications import (
     enqueue_webhook,
     verify_signature,
 )
+from cybercover.services.outbound import OutboundPolicy, check_url
 from cybercover.services.uow import Database
 from cybercover.storage.models import OutboxMessage
 from tests.integration.conftest import FakeClock
 
 SECRET = "test-webhook-secret-0123456789abcdef"
+LOCAL = OutboundPolicy(allow=("127.0.0.1",))
+"""The administrator's opt-in (CYBERCOVER_OUTBOUND_ALLOW) for the receivers on 127.0.0.1."""
+PUBLIC = "93.184.215.14"
 
 
 def free_port() -> int:
@@ -87,10 +97,7 @@ class Receiver:
     url: str = ""
 
 
-@pytest.fixture
-def receiver(clock: FakeClock) -> Iterator[Receiver]:
-    state = Receiver(clock)
-
+def receiver_handler(state: Receiver) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers["Content-Length"]))
@@ -112,16 +119,78 @@ def receiver(clock: FakeClock) -> Iterator[Receiver]:
         def log_message(self, format: str, *args: Any) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    state.url = f"http://127.0.0.1:{server.server_address[1]}/hooks/cybercover"
+    return Handler
+
+
+@contextmanager
+def serving(server: ThreadingHTTPServer) -> Iterator[None]:
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield state
+        yield
     finally:
         server.shutdown()
         server.server_close()
         thread.join()
+
+
+@pytest.fixture
+def receiver(clock: FakeClock) -> Iterator[Receiver]:
+    state = Receiver(clock)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), receiver_handler(state))
+    state.url = f"http://127.0.0.1:{server.server_address[1]}/hooks/cybercover"
+    with serving(server):
+        yield state
+
+
+@dataclass
+class TlsReceiver(Receiver):
+    """An https receiver on 127.0.0.1 whose certificate names only ``hooks.partner.example``."""
+
+    client_context: ssl.SSLContext | None = None
+    server_names: list[str | None] = field(default_factory=list)
+
+
+@pytest.fixture
+def tls_receiver(clock: FakeClock, tmp_path: Path) -> Iterator[TlsReceiver]:
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        pytest.skip("needs the openssl command to make a certificate")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        [
+            *(openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2"),
+            *("-keyout", str(key), "-out", str(cert), "-subj", "/CN=hooks.partner.example"),
+            *("-addext", "subjectAltName=DNS:hooks.partner.example"),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    state = TlsReceiver(clock, client_context=ssl.create_default_context(cafile=str(cert)))
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    context.sni_callback = lambda _sock, name, _ctx: state.server_names.append(name)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), receiver_handler(state))
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    state.url = f"https://hooks.partner.example:{server.server_address[1]}/hooks/cybercover"
+    with serving(server):
+        yield state
+
+
+class FakeDns:
+    """A resolver from a table: each name answers its lists in turn, the last one from
+    then on (a name whose answer changes: DNS rebinding)."""
+
+    def __init__(self, answers: dict[str, list[list[str]]]) -> None:
+        self.answers = answers
+        self.asked: list[str] = []
+
+    def __call__(self, host: str) -> Iterable[str]:
+        self.asked.append(host)
+        if host not in self.answers:
+            raise OSError(f"[Errno -2] Name or service not known: {host}")
+        queue = self.answers[host]
+        return queue.pop(0) if len(queue) > 1 else queue[0]
 
 
 class RecordingMailer:
@@ -203,7 +272,7 @@ def test_a_webhook_arrives_signed_with_its_version_and_the_receiver_verifies_it(
         )
 
     report = deliver_pending(
-        db, mailer=RecordingMailer(), poster=HttpxPoster(timeout=5), secret=SECRET
+        db, mailer=RecordingMailer(), poster=HttpxPoster(timeout=5, policy=LOCAL), secret=SECRET
     )
 
     assert report.sent == (message_id,)
@@ -242,7 +311,7 @@ def test_a_receiver_failing_twice_is_retried_with_backoff_and_gets_the_message_o
         message_id = enqueue_webhook(
             uow, url=receiver.url, topic="incident.reported", payload={"n": 1}
         )
-    poster = HttpxPoster(timeout=5)
+    poster = HttpxPoster(timeout=5, policy=LOCAL)
 
     def deliver() -> tuple[tuple[int, ...], tuple[int, ...]]:
         report = deliver_pending(db, mailer=RecordingMailer(), poster=poster, secret=SECRET)
@@ -279,7 +348,7 @@ def test_an_unreachable_url_ends_failed_after_the_maximum_attempts(
         report = deliver_pending(
             db,
             mailer=RecordingMailer(),
-            poster=HttpxPoster(timeout=5),
+            poster=HttpxPoster(timeout=5, policy=LOCAL),
             secret=SECRET,
             max_attempts=3,
         )
@@ -348,3 +417,132 @@ def test_the_outbox_cli_delivers_with_the_configured_smtp_server(
     assert result.exit_code == 0, result.output
     assert "sent 1, retrying 0, failed 0" in result.stdout
     assert [m["Subject"] for m in smtp_server.inbox.messages] == ["お知らせ"]
+
+
+# --- where a webhook may go (services/outbound.py) -------------------------------------
+
+
+def test_without_the_allow_list_a_webhook_to_127_0_0_1_fails_at_once_and_never_arrives(
+    db: Database, receiver: Receiver
+) -> None:
+    with db.unit_of_work() as uow:  # a URL stored before the rule, or typed into the table
+        message_id = enqueue_webhook(uow, url=receiver.url, topic="incident.reported", payload={})
+
+    report = deliver_pending(
+        db, mailer=RecordingMailer(), poster=HttpxPoster(timeout=5), secret=SECRET
+    )
+
+    assert (report.sent, report.retrying, report.failed) == ((), (), (message_id,))
+    assert receiver.calls == []
+    [row] = outbox_rows(db)
+    assert (row.status, row.attempts, row.sent_at) == ("failed", 1, None)  # no retries
+    assert row.last_error is not None
+    assert row.last_error.startswith("送信先を拒否 / destination refused: url: 送信先 127.0.0.1")
+    assert "is not a public address (loopback)" in row.last_error
+    assert "CYBERCOVER_OUTBOUND_ALLOW" in row.last_error
+    assert row.last_error.endswith("[url_host_private]")
+
+
+def test_a_name_public_at_registration_and_loopback_at_delivery_is_refused_unsent(
+    db: Database, receiver: Receiver
+) -> None:
+    port = receiver.url.split(":")[2].split("/")[0]
+    url = f"http://hooks.partner.example:{port}/hooks/cybercover"
+    rebinding = FakeDns({"hooks.partner.example": [[PUBLIC], ["127.0.0.1"]]})
+    check_url(url, OutboundPolicy(), rebinding)  # registration: the name is public then
+    with db.unit_of_work() as uow:
+        message_id = enqueue_webhook(uow, url=url, topic="incident.reported", payload={})
+
+    report = deliver_pending(
+        db,
+        mailer=RecordingMailer(),
+        poster=HttpxPoster(timeout=5, resolve=rebinding),
+        secret=SECRET,
+    )
+
+    assert report.failed == (message_id,)
+    assert receiver.calls == []
+    assert rebinding.asked == ["hooks.partner.example"] * 2
+    [row] = outbox_rows(db)
+    assert row.last_error is not None
+    assert "hooks.partner.example → 127.0.0.1 is not a public address" in row.last_error
+
+
+def test_a_webhook_goes_to_the_address_checked_with_the_name_in_the_host_header(
+    db: Database, receiver: Receiver
+) -> None:
+    port = receiver.url.split(":")[2].split("/")[0]
+    with db.unit_of_work() as uow:  # the name exists only in the fake resolver
+        message_id = enqueue_webhook(
+            uow, url=f"http://hooks.partner.example:{port}/h", topic="t.x", payload={}
+        )
+    dns = FakeDns({"hooks.partner.example": [["127.0.0.1"]]})
+
+    report = deliver_pending(
+        db,
+        mailer=RecordingMailer(),
+        poster=HttpxPoster(timeout=5, policy=LOCAL, resolve=dns),
+        secret=SECRET,
+    )
+
+    assert report.sent == (message_id,)
+    [call] = receiver.calls
+    assert call["verified"]
+    assert call["headers"]["Host"] == f"hooks.partner.example:{port}"
+    assert dns.asked == ["hooks.partner.example"]
+
+
+def test_an_https_webhook_pinned_to_its_address_still_checks_the_certificate_by_name(
+    db: Database, tls_receiver: TlsReceiver
+) -> None:
+    with db.unit_of_work() as uow:
+        message_id = enqueue_webhook(uow, url=tls_receiver.url, topic="t.x", payload={})
+    dns = FakeDns({"hooks.partner.example": [["127.0.0.1"]]})
+
+    def poster(context: ssl.SSLContext | None) -> HttpxPoster:
+        return HttpxPoster(timeout=5, policy=LOCAL, resolve=dns, verify=context or True)
+
+    # the certificate is not one the system trusts: refused, and retried later
+    first = deliver_pending(db, mailer=RecordingMailer(), poster=poster(None), secret=SECRET)
+    assert first.retrying == (message_id,)
+    assert "CERTIFICATE_VERIFY_FAILED" in (outbox_rows(db)[0].last_error or "")
+    tls_receiver.clock.advance(minutes=1)
+    # trusted: the TLS server name is the URL's name, not the address connected to
+    second = deliver_pending(
+        db, mailer=RecordingMailer(), poster=poster(tls_receiver.client_context), secret=SECRET
+    )
+
+    assert second.sent == (message_id,)
+    assert tls_receiver.server_names == ["hooks.partner.example"] * 2
+    [call] = tls_receiver.calls
+    assert call["verified"]
+    assert call["headers"]["Host"] == tls_receiver.url.split("/")[2]
+
+
+def test_the_outbox_cli_refuses_a_private_webhook_unless_the_allow_list_names_it(
+    db: Database,
+    database_url: str,
+    receiver: Receiver,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from cybercover.cli import app
+
+    with db.unit_of_work() as uow:
+        enqueue_webhook(uow, url=receiver.url, topic="t.x", payload={})
+        enqueue_webhook(uow, url=receiver.url, topic="t.y", payload={})
+    monkeypatch.setenv("CYBERCOVER_DATABASE_URL", database_url)
+    monkeypatch.setenv("CYBERCOVER_WEBHOOK_SECRET", SECRET)
+
+    refused = CliRunner().invoke(app, ["outbox", "deliver"])
+    assert refused.exit_code == 0, refused.output
+    assert "sent 0, retrying 0, failed 2" in refused.stdout
+    assert receiver.calls == []
+
+    with db.unit_of_work() as uow:
+        enqueue_webhook(uow, url=receiver.url, topic="t.z", payload={})
+    monkeypatch.setenv("CYBERCOVER_OUTBOUND_ALLOW", '["127.0.0.0/8"]')
+    receiver.statuses = [204]  # the CLI signs with the real time, not this test's clock
+    allowed = CliRunner().invoke(app, ["outbox", "deliver"])
+    assert allowed.exit_code == 0, allowed.output
+    assert "sent 1, retrying 0, failed 0" in allowed.stdout
+    assert [c["body"]["topic"] for c in receiver.calls] == ["t.z"]

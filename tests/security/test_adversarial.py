@@ -237,9 +237,7 @@ def leaks(role: Role, text: str) -> list[str]:
         return found
     paths = _paths(data)
     hidden = HIDDEN_FROM_OUTSIDE if role is not Role.AGENT else HIDDEN_FROM_OUTSIDE[:-1]
-    return found + sorted(
-        p for p in paths if any(p == h or p.endswith("." + h) for h in hidden)
-    )
+    return found + sorted(p for p in paths if any(p == h or p.endswith("." + h) for h in hidden))
 
 
 def _paths(value: Any, prefix: str = "") -> set[str]:

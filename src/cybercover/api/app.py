@@ -11,8 +11,10 @@ from datetime import UTC, datetime
 from fastapi import FastAPI
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from cybercover import __version__
+from cybercover.api.limits import JsonLimits
 from cybercover.api.problems import install_problem_handlers
 from cybercover.api.routers import (
     audit,
@@ -37,6 +39,7 @@ from cybercover.settings import Settings
 from cybercover.storage.auth_notify import AuthListener
 from cybercover.storage.db import make_engine
 from cybercover.storage.migrate import migrate
+from cybercover.terms.kernel import configure_kernel_dir
 from cybercover.web import install_pages
 
 __all__ = ["RequestId", "create_app"]
@@ -79,6 +82,7 @@ def create_app(
     settings: Settings, *, clock: Clock | None = None, migrate_db: bool = True
 ) -> FastAPI:
     install_redaction()  # no personal data or secret in any log line (cybercover/logging.py)
+    configure_kernel_dir(settings.kernel_dir)  # checked when a risk run first needs it
     engine = make_engine(settings.database_url)
     if migrate_db:
         migrate(engine)
@@ -114,9 +118,16 @@ def create_app(
     app.state.token_cache = cache
     app.state.auth_listener = None
     install_problem_handlers(app)
+    # every body but an upload: at most max_json_bytes (413), max_json_depth deep (400)
+    app.add_middleware(
+        JsonLimits, max_bytes=settings.max_json_bytes, max_depth=settings.max_json_depth
+    )
     install_security(app, settings)  # headers, 429 on login floods, 503 when the DB is down
 
     app.add_middleware(RequestId)
+    # outermost: the client address and scheme from X-Forwarded-For/-Proto, believed only
+    # from settings.trusted_proxies (none by default; `serve` turns uvicorn's own off)
+    app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
 
     @app.get("/healthz", include_in_schema=False)
     def _health() -> dict[str, str]:

@@ -1,4 +1,7 @@
-"""ASGI entry for uvicorn workers: ``uvicorn cybercover.api.asgi:app_factory --factory``."""
+"""ASGI entry for uvicorn workers: ``cybercover serve`` starts them, or by hand
+``uvicorn cybercover.api.asgi:app_factory --factory --no-proxy-headers`` (uvicorn would
+otherwise believe X-Forwarded-For from loopback; the app believes it only from
+``CYBERCOVER_TRUSTED_PROXIES``, docs/operations.md)."""
 
 from __future__ import annotations
 

@@ -45,8 +45,10 @@ async def get_settings(request: Request) -> Settings:
 
 
 def client_address(request: Request) -> str | None:
-    """The client's address as uvicorn saw it (behind a proxy: run uvicorn with
-    ``--proxy-headers`` so that it is the forwarded address, docs/operations.md)."""
+    """The address of the client: the peer that connected, or, when that peer is one of
+    ``CYBERCOVER_TRUSTED_PROXIES``, the right-most address of ``X-Forwarded-For`` that is
+    not (``create_app`` installs the middleware; uvicorn's own is off, docs/operations.md).
+    A caller cannot name its own address: the login limit counts this one."""
     return request.client.host if request.client else None
 
 

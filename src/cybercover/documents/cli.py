@@ -56,7 +56,8 @@ def _write(
 ) -> None:
     from cybercover.cli import _database, _fail
     from cybercover.errors import ConflictError, ForbiddenError, InputError, NotFoundError, Problem
-    from cybercover.services.documents import SYSTEM, actor_for_email, parse_lang
+    from cybercover.services.authz import SYSTEM
+    from cybercover.services.documents import actor_for_email, parse_lang
 
     try:
         code = parse_lang(lang)

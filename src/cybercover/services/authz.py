@@ -19,7 +19,7 @@ from enum import StrEnum
 
 from cybercover.errors import ForbiddenError
 
-__all__ = ["SCOPED", "STAFF", "Actor", "Role", "authorize", "can", "roles_for"]
+__all__ = ["SCOPED", "STAFF", "SYSTEM", "Actor", "Role", "authorize", "can", "roles_for"]
 
 
 class Role(StrEnum):
@@ -41,6 +41,11 @@ class Actor:
     payment_authority: int | None = None
     display_name: str = ""
 
+
+SYSTEM = Actor(user_id=0, organisation_id=0, role=Role.ADMIN, display_name="system")
+"""The actor of the command line and of jobs with no user (``actor`` None in a service):
+whoever holds the database's credentials already sees every row, so the system reads and
+acts as the insurer's administrator."""
 
 # action → roles allowed (before ownership is checked)
 _RULES: dict[str, frozenset[Role]] = {

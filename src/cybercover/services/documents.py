@@ -38,7 +38,7 @@ from cybercover.documents.terms import circled
 from cybercover.errors import ConflictError, InputError, NotFoundError, Problem
 from cybercover.product import default_product, find_product
 from cybercover.product.model import Product
-from cybercover.services.authz import Actor, Role
+from cybercover.services.authz import Actor
 from cybercover.services.people import _actor as user_actor  # the one user → actor mapping
 from cybercover.services.policies import policy_terms
 from cybercover.services.scope import load_claim, load_incident, load_policy, load_submission
@@ -65,7 +65,6 @@ from cybercover.terms.model import Ledger, PolicyTerms
 from cybercover.timeutil import add_years, period_start
 
 __all__ = [
-    "SYSTEM",
     "Rendered",
     "actor_for_email",
     "content_disposition",
@@ -75,10 +74,6 @@ __all__ = [
     "schedule_pdf",
     "settlement_pdf",
 ]
-
-SYSTEM = Actor(user_id=0, organisation_id=0, role=Role.ADMIN, display_name="system")
-"""The CLI's actor when no ``--as-user`` is given: someone with the database's own
-credentials already sees every row, so the CLI reads as the insurer's administrator."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,8 @@ a second transaction. A worker that dies between sending and marking leaves the 
 sent again once the lease ends, so receivers must de-duplicate on the delivery id
 (``X-Cybercover-Delivery``). Two workers never hold the same row: PostgreSQL claims with
 ``SELECT … FOR UPDATE SKIP LOCKED`` and SQLite serialises writers (``BEGIN IMMEDIATE``).
-See docs/notifications.md for the webhook signature scheme.
+See docs/notifications.md for the webhook signature scheme, and services/outbound.py for
+where a webhook may be sent (public addresses, unless the administrator allows more).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import hashlib
 import hmac
 import json
 import smtplib
+import ssl
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -29,6 +31,7 @@ from typing import Any, Protocol
 from sqlalchemy import select, update
 
 from cybercover.errors import InputError, Problem
+from cybercover.services.outbound import OutboundPolicy, Resolver, pin_url, system_resolve
 from cybercover.services.uow import Database, UnitOfWork
 from cybercover.storage.models import OutboxMessage
 
@@ -71,7 +74,11 @@ class Mailer(Protocol):
 
 
 class Poster(Protocol):
-    """POSTs one body; returns the HTTP status code, raises on a transport error."""
+    """POSTs one body; returns the HTTP status code, raises on a transport error.
+
+    An :class:`InputError` means the destination itself is refused (the outbound rule,
+    services/outbound.py): no retry can change that, so the message is failed at once.
+    """
 
     def post(self, url: str, body: bytes, headers: Mapping[str, str]) -> int: ...
 
@@ -112,16 +119,52 @@ class SmtpMailer:
 
 
 class HttpxPoster:
-    """A :class:`Poster` over ``httpx``; redirects are not followed (a 3xx is a failure)."""
+    """A :class:`Poster` over ``httpx``; redirects are not followed (a 3xx is a failure).
 
-    def __init__(self, timeout: float = 10.0) -> None:
+    Each post resolves the host once, checks every address against ``policy`` (public
+    addresses only, unless the administrator's allow-list says otherwise) and connects to
+    a checked address, not to the name again: the URL is rewritten to the address, the
+    ``Host`` header and, for https, the TLS server name (SNI and the certificate check)
+    stay the name (services/outbound.py). A refused destination raises
+    :class:`InputError`; addresses are tried in turn while the connection fails. Proxy
+    settings from the environment are ignored: a proxy would resolve the name again.
+    """
+
+    def __init__(
+        self,
+        timeout: float = 10.0,
+        policy: OutboundPolicy | None = None,
+        resolve: Resolver = system_resolve,
+        verify: ssl.SSLContext | bool = True,
+    ) -> None:
         self.timeout = timeout
+        self.policy = policy if policy is not None else OutboundPolicy()
+        self.resolve = resolve
+        self.verify = verify
 
     def post(self, url: str, body: bytes, headers: Mapping[str, str]) -> int:
         import httpx  # imported here: only the delivery worker needs it
 
-        response = httpx.post(url, content=body, headers=dict(headers), timeout=self.timeout)
-        return response.status_code
+        pinned = pin_url(url, self.policy, self.resolve)
+        target = httpx.URL(pinned.url)
+        extensions = {"sni_hostname": pinned.tls_name} if pinned.tls_name else {}
+        with httpx.Client(
+            timeout=self.timeout, follow_redirects=False, trust_env=False, verify=self.verify
+        ) as client:
+            for i, address in enumerate(pinned.addresses):
+                request = client.build_request(
+                    "POST",
+                    target.copy_with(host=str(address)),
+                    content=body,
+                    headers={**headers, "Host": pinned.host_header},
+                    extensions=extensions,
+                )
+                try:
+                    return client.send(request).status_code
+                except httpx.ConnectError:
+                    if i == len(pinned.addresses) - 1:
+                        raise
+        raise AssertionError("pin_url returns at least one address")  # pragma: no cover
 
 
 # --- enqueue (inside the caller's unit of work) ----------------------------------------
@@ -137,6 +180,11 @@ def enqueue_webhook(uow: UnitOfWork, *, url: str, topic: str, payload: Mapping[s
 
     The payload gets ``version`` (:data:`PAYLOAD_VERSION`) if it has none; ``id``,
     ``topic`` and ``sent_at`` are filled in at delivery and may not be set here.
+
+    Only the scheme of ``url`` is checked here: the host is checked against the outbound
+    rule where the URL comes in (``register_partner``) and again, with the administrator's
+    allow-list, at every delivery (:class:`HttpxPoster`), so a URL the allow-list let in
+    is not refused here, where no settings are known.
     """
     problems = [
         Problem(
@@ -294,7 +342,8 @@ def deliver_pending(
 
     A failure (an exception from the transport, or a non-2xx status) schedules the next
     attempt after :func:`backoff`; the ``max_attempts``-th failure marks the row
-    ``failed``. ``now`` defaults to the database clock, read afresh for each message.
+    ``failed``, and so does at once a destination the outbound rule refuses (the poster
+    raises :class:`InputError`, services/outbound.py). ``now`` defaults to the database clock, read afresh for each message.
     """
     sent: list[int] = []
     retrying: list[int] = []
@@ -304,8 +353,8 @@ def deliver_pending(
         if claimed is None:
             break
         at = now or db.clock()
-        error = _send(claimed, mailer, poster, secret, at)
-        outcome = _mark(db, claimed, error, now or db.clock(), max_attempts)
+        error, permanent = _send(claimed, mailer, poster, secret, at)
+        outcome = _mark(db, claimed, error, now or db.clock(), max_attempts, permanent)
         if outcome == "sent":
             sent.append(claimed.id)
         elif outcome == "retrying":
@@ -333,27 +382,36 @@ def _claim(db: Database, now: datetime) -> _Claimed | None:
 
 def _send(
     message: _Claimed, mailer: Mailer, poster: Poster, secret: str, now: datetime
-) -> str | None:
-    """Send once; the error text on failure, ``None`` on success."""
+) -> tuple[str | None, bool]:
+    """Send once: the error text on failure (``None`` on success), and whether the
+    failure is permanent (a destination the outbound rule refuses: not retried)."""
     try:
         if message.kind == "mail":
             mailer.send(message.recipient, message.payload["subject"], message.payload["body"])
-            return None
+            return None, False
         if message.kind == "webhook":
             body, headers = webhook_request(message.id, message.topic, message.payload, secret, now)
             status = poster.post(message.recipient, body, headers)
-            return None if 200 <= status < 300 else f"HTTP {status}"
-        return f"unknown kind {message.kind!r}"
+            return (None if 200 <= status < 300 else f"HTTP {status}"), False
+        return f"unknown kind {message.kind!r}", False
+    except InputError as exc:  # the destination is refused: no later attempt can succeed
+        refused = "; ".join(str(problem) for problem in exc.problems)
+        return f"送信先を拒否 / destination refused: {refused}"[:2000], True
     except Exception as exc:  # any transport failure is retried, never fatal to the run
-        return f"{type(exc).__name__}: {exc}"[:2000]
+        return f"{type(exc).__name__}: {exc}"[:2000], False
 
 
 def _mark(
-    db: Database, message: _Claimed, error: str | None, now: datetime, max_attempts: int
+    db: Database,
+    message: _Claimed,
+    error: str | None,
+    now: datetime,
+    max_attempts: int,
+    permanent: bool = False,
 ) -> str:
     if error is None:
         outcome, values = "sent", {"status": "sent", "sent_at": now, "last_error": None}
-    elif message.attempts >= max_attempts:
+    elif permanent or message.attempts >= max_attempts:
         outcome, values = "failed", {"status": "failed", "last_error": error}
     else:
         outcome = "retrying"

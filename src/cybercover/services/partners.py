@@ -7,9 +7,11 @@ from typing import Any
 from sqlalchemy import select
 
 from cybercover.companies import CorporateNumber, Prefecture
-from cybercover.errors import InputError, NotFoundError, Problem
+from cybercover.errors import InputError, Problem
 from cybercover.product import default_product
-from cybercover.services.authz import Actor, authorize
+from cybercover.services.authz import SYSTEM, Actor, authorize
+from cybercover.services.outbound import OutboundPolicy, Resolver, check_url, system_resolve
+from cybercover.services.scope import reference
 from cybercover.services.uow import Database
 from cybercover.storage.models import Organisation, PartnerProfile
 
@@ -68,8 +70,15 @@ def register_partner(
     registration_number: str,
     contact_email: str,
     webhook_url: str | None = None,
+    outbound: OutboundPolicy | None = None,
+    resolve: Resolver = system_resolve,
 ) -> dict[str, Any]:
-    """Record which of the seven services a partner organisation delivers, and where."""
+    """Record which of the seven services a partner organisation delivers, and where.
+
+    ``webhook_url`` must pass the outbound rule (services/outbound.py): http(s), no
+    credentials, a public host unless ``outbound`` (the administrator's
+    ``CYBERCOVER_OUTBOUND_ALLOW``; none given: nothing beyond public addresses) allows it.
+    """
     if actor is not None:
         authorize(actor, "partner.manage")
     known = [s.code for s in default_product().emergency_support.services]
@@ -101,15 +110,11 @@ def register_partner(
                         f"must be a prefecture or {NATIONWIDE} (nationwide)",
                     )
                 )
-    if webhook_url is not None and not webhook_url.startswith(("https://", "http://")):
-        problems.append(
-            Problem(
-                "webhook_url",
-                "url",
-                "http(s):// で始まるURLを指定してください",
-                "must be an http(s):// URL",
-            )
-        )
+    if webhook_url is not None:
+        try:
+            check_url(webhook_url, outbound or OutboundPolicy(), resolve, path="webhook_url")
+        except InputError as exc:
+            problems.extend(exc.problems)
     try:
         number = check_registration_number(registration_number)
     except InputError as exc:
@@ -118,10 +123,21 @@ def register_partner(
     if problems:
         raise InputError(problems)
     with db.unit_of_work() as uow:
-        org = uow.session.get(Organisation, organisation_id)
-        if org is None or org.kind != "partner":
-            raise NotFoundError("partner organisation", organisation_id)
-        profile = uow.session.get(PartnerProfile, organisation_id)
+        org = reference(
+            uow.session, actor or SYSTEM, Organisation, organisation_id, "organisation_id"
+        )
+        if org.kind != "partner":
+            raise InputError(
+                [
+                    Problem(
+                        "organisation_id",
+                        "not_a_partner",
+                        "提携先企業の組織を指定してください",
+                        "name an organisation of kind partner",
+                    )
+                ]
+            )
+        profile = uow.session.get(PartnerProfile, org.id)
         before = partner_view(org, profile) if profile else None
         if profile is None:
             profile = PartnerProfile(

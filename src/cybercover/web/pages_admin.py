@@ -11,6 +11,7 @@ from fastapi import APIRouter, Response
 from cybercover.errors import ConflictError, InputError, NotFoundError, Problem
 from cybercover.product import default_product, load_product, products_dir
 from cybercover.services.audit import recent_audit, verify_audit_as
+from cybercover.services.outbound import OutboundPolicy
 from cybercover.services.partners import list_partners, register_partner
 from cybercover.services.people import (
     ORG_KINDS,
@@ -130,6 +131,7 @@ def admin_partner(page: PageDep) -> Response:
             registration_number=form.get("registration_number", ""),
             contact_email=form.get("contact_email", ""),
             webhook_url=form.get("webhook_url") or None,
+            outbound=OutboundPolicy.from_settings(page.request.app.state.settings),
         )
     except NotFoundError:
         missing = Problem(

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header
 from pydantic import BaseModel, Field
 
-from cybercover.api.deps import CurrentActor, Db
+from cybercover.api.deps import AppSettings, CurrentActor, Db
 from cybercover.errors import InputError, Problem
 from cybercover.services.dispatch import (
     decide_cost,
@@ -36,6 +36,7 @@ from cybercover.services.incidents import (
     timeline,
     unlink_incident,
 )
+from cybercover.services.outbound import OutboundPolicy
 from cybercover.services.partners import list_partners, register_partner
 
 router = APIRouter(tags=["incidents"])
@@ -217,8 +218,11 @@ def partners(
 
 
 @router.post("/partners", status_code=201)
-def partner_register(body: PartnerIn, actor: CurrentActor, db: Db) -> dict[str, Any]:
-    return register_partner(db, actor, **body.model_dump())
+def partner_register(
+    body: PartnerIn, actor: CurrentActor, db: Db, settings: AppSettings
+) -> dict[str, Any]:
+    outbound = OutboundPolicy.from_settings(settings)  # the webhook URL's rule
+    return register_partner(db, actor, **body.model_dump(), outbound=outbound)
 
 
 @router.put("/incidents/{incident_id}/hearing")
