@@ -92,7 +92,7 @@ HIDDEN_FROM_OUTSIDE = (
     "findings.by",
     "documents.by",
     "payments.idempotency_key",
-    "agencies",
+    "agencies.commission_percent",
 )
 PDF = b"%PDF-1.4\n%adversarial\n"
 

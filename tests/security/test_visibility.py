@@ -160,7 +160,9 @@ def test_what_each_role_sees_of_the_same_claim_incident_dispatch_and_policy(
         (50.0, True),
         (50.0, True),
     ]
-    assert "agencies" not in get_policy(db, actors[Role.POLICYHOLDER], world.own["policy_id"])
+    insured_sees = get_policy(db, actors[Role.POLICYHOLDER], world.own["policy_id"])["agencies"]
+    assert sorted(a["share_percent"] for a in insured_sees) == [50.0, 50.0]  # the schedule's
+    assert all("commission_percent" not in a for a in insured_sees)
 
 
 def test_a_field_the_table_does_not_name_is_shown_to_nobody() -> None:

@@ -18,7 +18,8 @@ The rules (docs/operations.md, "Tenant isolation"):
 - **A partner** sees of an incident only what its dispatch needs (number, summary,
   status, triage), and of its dispatches everything but the insurer's internal checks.
 - **A policyholder and its agent** see their own company's business; the agencies'
-  commission on a policy is the agents' and the insurer's.
+  commission on a policy is the agents' and the insurer's (who handles the policy, and
+  each agency's share, are on the insured's schedule and so in its view).
 
 Every field of a shaped kind must be listed: a field that is not is shown to nobody
 (``tests/security/test_visibility.py`` holds every view of a full journey to the table,
@@ -254,7 +255,13 @@ FIELDS: dict[str, dict[str, Rule]] = {
             ),
             SALES_SIDE,
         ),
-        "agencies": STAFF | {Role.AGENT},
+        "agencies": Nested("policy_agency"),
+    },
+    # the co-agency: who handles the policy and its share are on the schedule the insured
+    # holds; the commission is between the insurer and the agencies
+    "policy_agency": {
+        **dict.fromkeys(("agency_id", "tasks", "share_percent"), SALES_SIDE),
+        "commission_percent": STAFF | {Role.AGENT},
     },
 }
 """kind → field → who sees it (or the kind of the nested view it holds)."""
