@@ -43,6 +43,10 @@ class Case:
     body: Body = None
     query: dict[str, str] | None = None
     ids: dict[str, str] = field(default_factory=dict)  # body field → the world's key
+    # the body each identifier is tried in, when it is not ``body`` (one id per body)
+    id_bodies: dict[str, Body] = field(default_factory=dict)
+    # identifier → the roles for which the server ignores it and uses the caller's own
+    ignored_by: dict[str, frozenset[Role]] = field(default_factory=dict)
     last: bool = False  # ends the caller's own access: called last
     session: bool = False  # an API route for a page session (cookie and CSRF header)
     public: bool = False  # answered without signing in
@@ -90,7 +94,15 @@ API: dict[tuple[str, str], Case] = {
     ("POST", "/api/v1/submissions"): Case(
         act("submission.write", "company.read"),
         {"company_id": 0, "start_date": "2026-04-01"},
-        ids={"company_id": "company_id"},
+        ids={"company_id": "company_id", "agency_id": "agency_id"},
+        id_bodies={
+            "agency_id": lambda w: {
+                "company_id": w["company_id"],
+                "start_date": "2026-04-01",
+                "agency_id": 0,
+            }
+        },
+        ignored_by={"agency_id": only(Role.AGENT)},  # an agent's is its own agency's
     ),
     ("GET", "/api/v1/submissions/{submission_id}"): Case(act("submission.read")),
     ("PATCH", "/api/v1/submissions/{submission_id}"): Case(
@@ -143,6 +155,7 @@ API: dict[tuple[str, str], Case] = {
         act("incident.report"),
         {"summary": "画面に脅迫文が出ている", "company_id": 0},
         ids={"company_id": "company_id"},
+        ignored_by={"company_id": only(Role.POLICYHOLDER)},  # it reports for its own
     ),
     ("GET", "/api/v1/incidents"): Case(act("incident.read")),
     ("GET", "/api/v1/incidents/queue"): Case(act("incident.manage")),
@@ -201,7 +214,10 @@ API: dict[tuple[str, str], Case] = {
     ),
     # claims
     ("POST", "/api/v1/claims"): Case(
-        act("claim.manage"), {"incident_id": 0}, ids={"incident_id": "incident_id"}
+        act("claim.manage"),
+        {"incident_id": 0},
+        ids={"incident_id": "incident_id", "policy_id": "policy_id"},
+        id_bodies={"policy_id": {"policy_id": 0, "accident_at": "2026-05-01T10:00:00+09:00"}},
     ),
     ("GET", "/api/v1/claims/{claim_id}"): Case(act("claim.read")),
     ("POST", "/api/v1/claims/{claim_id}/items"): Case(
