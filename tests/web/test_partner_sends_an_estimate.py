@@ -93,13 +93,15 @@ def test_a_partner_accepts_and_sends_an_estimate(site: Site, people: Any) -> Non
     page.reload()
     expect(card.locator("tbody tr").first.locator("td").last).to_have_text("承認済")
 
-    # the PR firm sees only its own dispatch, and a 404 page for the incident
+    # the PR firm sees only its own dispatch; it has a dispatch on this incident, so it
+    # reaches the incident's summary, but the case page is not its to read (403)
     other = people()
     other.sign_in("pr@partner.jp")
     expect(other.page.locator("section[data-dispatch]")).to_have_count(1)
     expect(other.page.locator("main")).not_to_contain_text("フォレンジック調査")
     response = other.page.goto(site.url + f"/incidents/{iid}")
-    assert response is not None and response.status == 404
+    assert response is not None and response.status == 403
+    expect(other.page.locator("main")).not_to_contain_text("フォレンジック調査")
     expect(other.page.locator("main")).not_to_contain_text("不正アクセス")
     other.shot("other-partner")
 
