@@ -54,7 +54,7 @@ from cybercover.storage.models import (
     Submission,
     UnderwritingIssueRow,
 )
-from tests.integration.api_helpers import PASSWORD
+from tests.integration.api_helpers import PASSWORD, signed_in
 from tests.integration.conftest import AppFactory, FakeClock
 from tests.security.matrix import API, INFRASTRUCTURE, PAGES, PATH_OBJECTS, UPLOAD, Case
 from tests.security.world import ROLE_USERS, SECRETS_OF_B, World, build_world
@@ -156,22 +156,8 @@ def sign_in(app: FastAPI, role: Role) -> Caller:
     mine = api.get("/api/v1/auth/tokens", headers=headers).json()
     extra = max(t["id"] for t in mine)
     assert second.status_code == 201
-    page = TestClient(app)
-    form = page.get("/login").text
-    login_csrf = re.search(r'name="csrf_token" value="([^"]+)"', form)
-    assert login_csrf is not None
-    signed = page.post(
-        "/login",
-        data={"email": email, "password": PASSWORD, "csrf_token": login_csrf[1], "next": "/"},
-        follow_redirects=False,
-    )
-    assert signed.status_code == 303, signed.text
-    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.get("/lang/ja?next=/my").text)
-    if csrf is None:  # a role whose pages have no form on /my: any page with the logout form
-        home = page.get("/", follow_redirects=True).text
-        csrf = re.search(r'name="csrf_token" value="([^"]+)"', home)
-    assert csrf is not None, role
-    return Caller(role, api, headers, page, csrf[1], extra)
+    page, csrf = signed_in(app, email)
+    return Caller(role, api, headers, page, csrf, extra)
 
 
 def url_for(path: str, case: Case, ids: dict[str, Any], caller: Caller, side: str) -> str:

@@ -34,29 +34,11 @@ from cybercover.timeutil import JST
 from cybercover.web import fmt
 from cybercover.web.i18n import translations
 from tests.factories import CLEAN_ANSWERS
-from tests.integration.api_helpers import PASSWORD
+from tests.integration.api_helpers import PASSWORD, signed_in
 from tests.integration.conftest import FakeClock
 
 Seeded = tuple[FastAPI, FakeClock, dict[str, Any]]
 WEB = Path(__file__).resolve().parents[2] / "src" / "cybercover" / "web"
-
-
-def signed_in(app: FastAPI, email: str) -> tuple[TestClient, str]:
-    """A client with a page session, and the CSRF token its forms carry."""
-    client = TestClient(app)
-    form = client.get("/login").text
-    token = re.search(r'name="csrf_token" value="([^"]+)"', form)
-    assert token is not None
-    response = client.post(
-        "/login",
-        data={"email": email, "password": PASSWORD, "csrf_token": token[1], "next": "/"},
-        follow_redirects=False,
-    )
-    assert response.status_code == 303, response.text
-    page = client.get("/").text
-    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page)
-    assert csrf is not None
-    return client, csrf[1]
 
 
 def text(html: str) -> str:

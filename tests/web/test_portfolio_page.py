@@ -9,8 +9,9 @@ from typing import Any
 from fastapi import FastAPI
 
 from tests.factories import CLEAN_ANSWERS
+from tests.integration.api_helpers import signed_in
 from tests.integration.conftest import FakeClock
-from tests.web.test_pages_http import PLAN_1_FORM, _new_submission, signed_in, text
+from tests.web.test_pages_http import PLAN_1_FORM, _new_submission, text
 
 Seeded = tuple[FastAPI, FakeClock, dict[str, Any]]
 
