@@ -79,6 +79,13 @@ class JsonLimits:
             await self._multipart(scope, receive, send)
             return
         length = headers.get("content-length", "")
+        if (
+            scope["method"] in ("GET", "HEAD", "OPTIONS")
+            and not length
+            and "transfer-encoding" not in headers
+        ):
+            await self.app(scope, receive, send)  # a read without a body: nothing to hold
+            return
         if length.isascii() and length.isdigit() and int(length) > self.max_bytes:
             await self._too_large(scope, receive, send)
             return

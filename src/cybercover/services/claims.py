@@ -971,7 +971,8 @@ def approve_payment(
         payment = load(uow.session, actor, ClaimPayment, payment_id, "claim.manage")
         if claim_id is not None and payment.claim_id != claim_id:
             raise NotFoundError("payment", payment_id)
-        claim = load_claim(uow.session, actor, payment.claim_id, "claim.manage")
+        claim = uow.session.get(Claim, payment.claim_id)  # reached with its payment
+        assert claim is not None
         if payment.status != "pending_approval":
             raise ConflictError(
                 "not_pending", f"この支払は{payment.status}です", f"the payment is {payment.status}"

@@ -455,8 +455,9 @@ def decide_cost(
     with db.unit_of_work() as uow:
         session = uow.session
         doc = load(session, actor, CostDocument, cost_id, "cost.approve")
-        dispatch = session.get(Dispatch, doc.dispatch_id)
-        incident = session.get(Incident, dispatch.incident_id) if dispatch else None
+        dispatch = session.get(Dispatch, doc.dispatch_id)  # reached with its document
+        assert dispatch is not None
+        incident = session.get(Incident, dispatch.incident_id)
         assert incident is not None
         if incident_id is not None and incident.id != incident_id:  # a page's parent
             raise NotFoundError("cost document", cost_id)

@@ -22,7 +22,7 @@ from cybercover.services.pricing import parse_options, price_option
 from cybercover.services.scope import load, load_policy
 from cybercover.services.snapshots import policy_view, transaction_view
 from cybercover.services.uow import Database
-from cybercover.storage.models import Company, PolicyTransaction, Submission
+from cybercover.storage.models import Company, Policy, PolicyTransaction, Submission
 from cybercover.underwriting import isms_valid, parse_isms
 
 __all__ = ["apply_endorsement", "quote_endorsement"]
@@ -93,7 +93,8 @@ def apply_endorsement(db: Database, actor: Actor, transaction_id: int) -> dict[s
         tx = load(session, actor, PolicyTransaction, transaction_id, "policy.change")
         if tx.kind != "endorsement":
             raise NotFoundError("endorsement", transaction_id)
-        policy = load_policy(session, actor, tx.policy_id, "policy.change")
+        policy = session.get(Policy, tx.policy_id)  # reached with its transaction
+        assert policy is not None
         if tx.status != "quoted":
             raise ConflictError(
                 "not_quoted", f"この異動は{tx.status}です", f"the endorsement is {tx.status}"

@@ -28,7 +28,6 @@ identifier leaks (docs/ARCHITECTURE.md, "Cross-tenant reads are 404"). The table
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Select, false, select, true
@@ -174,27 +173,24 @@ def _companies(actor: Actor) -> Select[Any]:
     return select(Company.id).where(false())
 
 
-def _roots(actor: Actor) -> dict[type[Base], Callable[[], ColumnElement[bool]]]:
-    """How the roots of the tree are reached; every other model goes through its parent."""
-    partner = actor.organisation_id
-    return {
-        Company: lambda: Company.id.in_(_companies(actor)),
-        Organisation: lambda: Organisation.id == actor.organisation_id,
-        Incident: (
-            (
-                lambda: Incident.id.in_(
-                    select(Dispatch.incident_id).where(Dispatch.partner_id == partner)
-                )
+def _root(actor: Actor, model: type[Base]) -> ColumnElement[bool] | None:
+    """How a root of the tree is reached (None: ``model`` goes through its parent)."""
+    partner = actor.role is Role.PARTNER
+    if model is Company:
+        return Company.id.in_(_companies(actor))
+    if model is Organisation:
+        return Organisation.id == actor.organisation_id
+    if model is Incident:
+        if partner:
+            return Incident.id.in_(
+                select(Dispatch.incident_id).where(Dispatch.partner_id == actor.organisation_id)
             )
-            if actor.role is Role.PARTNER
-            else (lambda: Incident.company_id.in_(_companies(actor)))
-        ),
-        Dispatch: (
-            (lambda: Dispatch.partner_id == partner)
-            if actor.role is Role.PARTNER
-            else (lambda: Dispatch.incident_id.in_(_ids(actor, Incident)))
-        ),
-    }
+        return Incident.company_id.in_(_companies(actor))
+    if model is Dispatch:
+        if partner:
+            return Dispatch.partner_id == actor.organisation_id
+        return Dispatch.incident_id.in_(_ids(actor, Incident))
+    return None
 
 
 def _ids(actor: Actor, model: type[Base]) -> Select[Any]:
@@ -209,9 +205,9 @@ def reach_filter(actor: Actor, model: type[Base]) -> ColumnElement[bool]:
         return true()
     if model not in REACH.get(actor.role, frozenset()):
         return false()
-    root = _roots(actor).get(model)
+    root = _root(actor, model)
     if root is not None:
-        return root()
+        return root
     column, parent = _PARENT[model]
     result: ColumnElement[bool] = column.in_(_ids(actor, parent))
     return result
