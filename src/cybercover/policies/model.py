@@ -36,9 +36,14 @@ class PolicyRulesDef(_Strict):
     short_rate: tuple[ShortRateStep, ...] = Field(min_length=1)
     payment_plans: dict[str, StrictInt]  # plan → number of instalments
     payment_methods: tuple[str, ...] = Field(min_length=1)
+    # days from the start of the period to the first instalment's due date, per method
+    # (a direct debit is first collected weeks after the start); a method not named: 0
+    first_premium_due_days: dict[str, StrictInt] = Field(default_factory=dict)
     grace_period_days: StrictInt = Field(ge=0, le=180)
     cover_before_premium_received: StrictBool
     commission_percent: StrictInt = Field(ge=0, le=50)
+    # commission on premium collected, return commission on refunds paid (issue #17)
+    commission_basis: Literal["collected"]
     co_agency: tuple[AgencyShareDef, ...] = Field(min_length=1)
     reinstatement_days: StrictInt = Field(ge=0, le=365)
     claim_payment_days: StrictInt = Field(ge=1, le=365)
@@ -54,6 +59,12 @@ class PolicyRulesDef(_Strict):
         if sum(a.share_percent for a in self.co_agency) != 100:
             raise ValueError(
                 "co_agency の share_percent の合計は100 / co_agency shares must add up to 100"
+            )
+        unknown = set(self.first_premium_due_days) - set(self.payment_methods)
+        if unknown or any(not 0 <= d <= 90 for d in self.first_premium_due_days.values()):
+            raise ValueError(
+                "first_premium_due_days は支払方法ごとに0〜90日 / "
+                "first_premium_due_days: a payment method's days, 0 to 90"
             )
         if any(n < 1 for n in self.payment_plans.values()):
             raise ValueError("payment_plans は1回以上 / a payment plan has at least one instalment")

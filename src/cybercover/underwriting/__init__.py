@@ -17,6 +17,13 @@ from cybercover.underwriting.answers import (
     validate_answers,
     waived_questions,
 )
+from cybercover.underwriting.clearance import (
+    carried_entry,
+    cleared_facts,
+    facts_digest,
+    reopen_entry,
+    stored_facts,
+)
 from cybercover.underwriting.decisions import (
     ChosenTerms,
     Decider,
@@ -52,12 +59,17 @@ __all__ = [
     "UnderwritingDef",
     "UnderwritingIssue",
     "answer_problems",
+    "carried_entry",
+    "cleared_facts",
     "decide",
     "evaluate",
+    "facts_digest",
     "isms_valid",
     "isms_waives",
     "parse_decision",
     "parse_isms",
+    "reopen_entry",
+    "stored_facts",
     "underwriting_problems",
     "validate_answers",
     "waived_questions",

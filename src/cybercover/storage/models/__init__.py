@@ -2,7 +2,9 @@
 
 from cybercover.storage.models.audit import AuditHead, AuditRecord
 from cybercover.storage.models.base import Base
+from cybercover.storage.models.claim_history import ClaimStatusChange
 from cybercover.storage.models.claims import (
+    CircumstanceNotice,
     Claim,
     ClaimAdjudication,
     ClaimDocument,
@@ -10,7 +12,6 @@ from cybercover.storage.models.claims import (
     ClaimRecovery,
     ClaimReserve,
     LossItem,
-    PolicyLedger,
 )
 from cybercover.storage.models.companies import Company, CompanyAgency
 from cybercover.storage.models.incidents import (
@@ -34,8 +35,10 @@ from cybercover.storage.models.policies import (
     Invoice,
     Policy,
     PolicyAgency,
+    PolicyTermsVersion,
     PolicyTransaction,
     PreBindRecord,
+    PremiumReceipt,
     Quote,
     Submission,
     UnderwritingIssueRow,
@@ -48,12 +51,14 @@ __all__ = [
     "AuditHead",
     "AuditRecord",
     "Base",
+    "CircumstanceNotice",
     "Claim",
     "ClaimAdjudication",
     "ClaimDocument",
     "ClaimPayment",
     "ClaimRecovery",
     "ClaimReserve",
+    "ClaimStatusChange",
     "Company",
     "CompanyAgency",
     "CostDocument",
@@ -70,9 +75,10 @@ __all__ = [
     "PartnerProfile",
     "Policy",
     "PolicyAgency",
-    "PolicyLedger",
+    "PolicyTermsVersion",
     "PolicyTransaction",
     "PreBindRecord",
+    "PremiumReceipt",
     "Quote",
     "RiskRun",
     "Submission",

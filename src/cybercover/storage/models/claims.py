@@ -1,5 +1,5 @@
-"""Claims (1事故): loss items, adjudications, reserves, payments, and each policy's
-erosion ledger (what has been paid against each limit in the period)."""
+"""Claims (1事故): loss items, adjudications, reserves and payments. The erosion ledger of
+a policy period is not stored: it is the sum of the payments (claims/ledger.py)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from cybercover.storage.models.base import Base, JsonDoc, Yen
 
 __all__ = [
+    "CircumstanceNotice",
     "Claim",
     "ClaimAdjudication",
     "ClaimDocument",
@@ -19,7 +20,6 @@ __all__ = [
     "ClaimRecovery",
     "ClaimReserve",
     "LossItem",
-    "PolicyLedger",
 ]
 
 
@@ -36,10 +36,36 @@ class Claim(Base):
     causes: Mapped[list[str]] = mapped_column(JsonDoc, default=list)
     act_at: Mapped[datetime | None] = mapped_column(nullable=True)  # the wrongful act, for 遡及日
     claim_made_at: Mapped[datetime | None] = mapped_column(nullable=True)  # claims-made trigger
+    # when the insurer was first told (set by the server: the incident's report, or the
+    # claim's opening); an event after it, or in the future, is refused
+    notified_at: Mapped[datetime]
+    outage_started_at: Mapped[datetime | None] = mapped_column(nullable=True)  # ③④ trigger
+    # claims-made continuity: a notice of circumstances given under this policy attaches
+    # the claim to it (① judged at the notice); when the insured first knew the facts
+    circumstance_notice_id: Mapped[int | None] = mapped_column(
+        ForeignKey("circumstance_notices.id"), nullable=True
+    )
+    circumstance_noticed_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    known_at: Mapped[datetime | None] = mapped_column(nullable=True)
     findings: Mapped[list[dict[str, Any]]] = mapped_column(JsonDoc, default=list)
     documents_complete_at: Mapped[datetime | None] = mapped_column(nullable=True)
     opened_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     opened_at: Mapped[datetime]
+
+
+class CircumstanceNotice(Base):
+    """A notice of circumstances (事故のおそれの通知) given under a claims-made policy: a
+    claim for damages first made later — in a renewal, or after the period — arising
+    from them belongs to this policy (docs/claims.md, "Claims-made continuity")."""
+
+    __tablename__ = "circumstance_notices"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    policy_id: Mapped[int] = mapped_column(ForeignKey("policies.id"), index=True)
+    given_at: Mapped[datetime]
+    description: Mapped[str] = mapped_column(String(2000))
+    recorded_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    recorded_at: Mapped[datetime]
 
 
 class LossItem(Base):
@@ -53,9 +79,13 @@ class LossItem(Base):
     amount: Mapped[int] = mapped_column(Yen)
     source: Mapped[str] = mapped_column(String(48))
     details: Mapped[dict[str, Any]] = mapped_column(JsonDoc, default=dict)
-    status: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16))  # active, amended, withdrawn
     created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime]
+    replaces_id: Mapped[int | None] = mapped_column(Integer, nullable=True)  # amended item
+    changed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    changed_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    change_reason: Mapped[str | None] = mapped_column(String(500), nullable=True)
 
 
 class ClaimAdjudication(Base):
@@ -82,19 +112,34 @@ class ClaimReserve(Base):
 
 
 class ClaimPayment(Base):
+    """One payment: its part, cost head, payee and amount. ``pending_approval`` → ``paid``
+    (released) or ``rejected``; ``pending_approval`` → ``voided``; ``paid`` → ``reversed``.
+    Nothing is deleted: an undone payment keeps who undid it and why."""
+
     __tablename__ = "claim_payments"
-    __table_args__ = (UniqueConstraint("idempotency_key"),)
+    __table_args__ = (UniqueConstraint("claim_id", "idempotency_key"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id"), index=True)
     idempotency_key: Mapped[str] = mapped_column(String(100))
     amount: Mapped[int] = mapped_column(Yen)
     by_part: Mapped[dict[str, int]] = mapped_column(JsonDoc)
-    status: Mapped[str] = mapped_column(String(24))  # paid, pending_approval, refused
+    status: Mapped[str] = mapped_column(String(24))
     requested_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     requested_at: Mapped[datetime]
     approved_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
     paid_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    coverage: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    head: Mapped[str | None] = mapped_column(String(48), nullable=True)
+    payee_kind: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    payee_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    payee_organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisations.id"), nullable=True
+    )
+    lien_basis: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    undone_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    undone_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    undo_reason: Mapped[str | None] = mapped_column(String(500), nullable=True)
 
 
 class ClaimRecovery(Base):
@@ -125,14 +170,3 @@ class ClaimDocument(Base):
     data: Mapped[bytes] = mapped_column(LargeBinary)
     by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     at: Mapped[datetime]
-
-
-class PolicyLedger(Base):
-    """The erosion ledger of one policy; locked by every payment on the policy."""
-
-    __tablename__ = "policy_ledgers"
-
-    policy_id: Mapped[int] = mapped_column(ForeignKey("policies.id"), primary_key=True)
-    parts: Mapped[dict[str, int]] = mapped_column(JsonDoc, default=dict)
-    shared: Mapped[dict[str, int]] = mapped_column(JsonDoc, default=dict)
-    aggregate: Mapped[int] = mapped_column(Yen, default=0)

@@ -14,8 +14,10 @@ __all__ = [
     "Invoice",
     "Policy",
     "PolicyAgency",
+    "PolicyTermsVersion",
     "PolicyTransaction",
     "PreBindRecord",
+    "PremiumReceipt",
     "Quote",
     "Submission",
     "UnderwritingIssueRow",
@@ -66,6 +68,14 @@ class UnderwritingIssueRow(Base):
     status: Mapped[str] = mapped_column(String(16), default="open")
     history: Mapped[list[dict[str, Any]]] = mapped_column(JsonDoc, default=list)
     created_at: Mapped[datetime]
+    # issue #17 rule 3: an endorsement's issues (None: the submission's own), and the
+    # digest of the facts a clearance was given for (underwriting/clearance.py)
+    policy_transaction_id: Mapped[int | None] = mapped_column(
+        ForeignKey("policy_transactions.id", name="fk_underwriting_issues_policy_transaction"),
+        nullable=True,
+        index=True,
+    )
+    cleared_facts_digest: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
 class Quote(Base):
@@ -180,5 +190,49 @@ class Invoice(Base):
     due_date: Mapped[date] = mapped_column(Date)
     amount: Mapped[int] = mapped_column(Yen)
     method: Mapped[str] = mapped_column(String(16))
-    paid_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    paid_at: Mapped[datetime | None] = mapped_column(nullable=True)  # value date, when paid in full
     paid_amount: Mapped[int] = mapped_column(Yen, default=0)
+    # issue #17: when it was issued (a receipt's value date is never before that day), and
+    # its cancellation (an instalment cancelled with its policy: neither due nor lapsing)
+    issued_at: Mapped[datetime]
+    cancelled_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    cancelled_by_transaction_id: Mapped[int | None] = mapped_column(
+        ForeignKey("policy_transactions.id"), nullable=True
+    )
+
+
+class PremiumReceipt(Base):
+    """One receipt on an invoice (premium received, or a refund paid out: negative), with
+    the bank's value date and who booked it; a receipt dated before an accident already
+    reported, which turns that accident covered, names the underwriter who confirmed it."""
+
+    __tablename__ = "premium_receipts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id"), index=True)
+    policy_id: Mapped[int] = mapped_column(ForeignKey("policies.id"), index=True)
+    amount: Mapped[int] = mapped_column(Yen)
+    paid_at: Mapped[datetime]  # the value date (着金日 / 支払日)
+    recorded_at: Mapped[datetime]  # booked: the commission statement's month
+    recorded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    confirmed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    confirmed_accidents: Mapped[list[str] | None] = mapped_column(JsonDoc, nullable=True)
+
+
+class PolicyTermsVersion(Base):
+    """A version of a policy's terms, in effect from ``effective_from`` until the next
+    version (policies/cover.py). Bind makes version 1; each applied endorsement another."""
+
+    __tablename__ = "policy_terms_versions"
+    __table_args__ = (UniqueConstraint("policy_id", "number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    policy_id: Mapped[int] = mapped_column(ForeignKey("policies.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    effective_from: Mapped[datetime]
+    terms: Mapped[dict[str, Any]] = mapped_column(JsonDoc)
+    annual_premium: Mapped[int] = mapped_column(Yen)
+    transaction_id: Mapped[int | None] = mapped_column(
+        ForeignKey("policy_transactions.id"), nullable=True
+    )
+    created_at: Mapped[datetime]
