@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import asdict, dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -51,7 +51,9 @@ def _own_fields(row: AuditRecord | AuditEntry) -> dict[str, Any]:
     """What a row says of itself: every hashed key but ``prev``, ``request_id`` and
     ``seq`` (which sort after all of these)."""
     return {
-        "at": row.at.isoformat(),
+        # in UTC, as the row is stored and read back: a clock that gave another offset
+        # (Tokyo time) would otherwise hash a text the stored row no longer gives
+        "at": row.at.astimezone(UTC).isoformat(),
         "actor": row.actor_user_id,
         "action": row.action,
         "object_type": row.object_type,

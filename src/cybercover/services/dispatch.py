@@ -20,11 +20,12 @@ from sqlalchemy.orm import Session
 from cybercover.errors import ConflictError, InputError, NotFoundError, Problem
 from cybercover.product import default_product
 from cybercover.services.authz import Actor, authorize
+from cybercover.services.claims import policy_ledger
 from cybercover.services.incidents import add_event
 from cybercover.services.notifications import enqueue_mail, enqueue_webhook
 from cybercover.services.partners import NATIONWIDE, check_registration_number
-from cybercover.services.policies import policy_terms
 from cybercover.services.scope import load, load_incident, reach_filter, reference
+from cybercover.services.terms_versions import REASONS, cover_of, terms_of_version
 from cybercover.services.uow import Database
 from cybercover.services.visibility import shape
 from cybercover.storage.models import (
@@ -38,7 +39,7 @@ from cybercover.storage.models import (
     Policy,
     User,
 )
-from cybercover.terms import Accident, Ledger, LossLine, adjudicate
+from cybercover.terms import Accident, LossLine, adjudicate
 
 __all__ = [
     "ServiceTargets",
@@ -403,31 +404,6 @@ def submit_cost(
         return shape(actor, "cost", view)
 
 
-def committed_costs(session: Session, policy_id: int, excluding: int | None = None) -> int:
-    """What the policy's approved partner costs already take from part ②: per dispatch,
-    its approved invoices, or while none is approved, its approved estimates."""
-    total = 0
-    dispatches = session.execute(
-        select(Dispatch)
-        .join(Incident, Incident.id == Dispatch.incident_id)
-        .where(Incident.policy_id == policy_id)
-    ).scalars()
-    for d in dispatches:
-        docs = [
-            c
-            for c in session.execute(
-                select(CostDocument).where(
-                    CostDocument.dispatch_id == d.id, CostDocument.status == "approved"
-                )
-            ).scalars()
-            if c.id != excluding
-        ]
-        invoices = sum(c.total for c in docs if c.kind == "invoice")
-        estimates = sum(c.total for c in docs if c.kind == "estimate")
-        total += invoices if any(c.kind == "invoice" for c in docs) else estimates
-    return total
-
-
 def decide_cost(
     db: Database,
     actor: Actor,
@@ -476,11 +452,12 @@ def decide_cost(
                 raise ConflictError(
                     "not_insured", "保険契約のない事案です", "the incident has no policy"
                 )
-            check = limit_check(session, policy, incident.occurred_at, doc.total)
+            check = limit_check(session, policy, incident, doc, uow.now)
             decision["limit_check"] = check
-            if check["payable"] < doc.total:
+            if check["payable"] < check["amount"]:
                 doc.status = "refused"
-                decision["reason"] = "limit"
+                codes = {r["code"] for r in check["reasons"]}
+                decision["reason"] = "not_in_force" if "not_in_force" in codes else "limit"
             else:
                 doc.status = "approved"
         else:
@@ -493,28 +470,45 @@ def decide_cost(
 
 
 def limit_check(
-    session: Session, policy: Policy, occurred_at: datetime, amount: int
+    session: Session, policy: Policy, incident: Incident, doc: CostDocument, now: datetime
 ) -> dict[str, Any]:
-    """Run the terms engine on ``amount`` of response costs with the policy's earlier
-    partner costs as the erosion ledger; what it would pay, and why not more."""
-    terms = policy_terms(
-        policy, deductibles=False
-    )  # the limits alone: the claim takes the deductible
-    before = committed_costs(session, policy.id)
-    result = adjudicate(
-        terms,
-        [Accident("cost", occurred_at, None, (), (LossLine(PAID_FROM, amount),))],
-        ledger=Ledger(parts={PAID_FROM: before}, aggregate=before),
+    """Would the terms engine pay what approving ``doc`` adds to the period's one ledger
+    (claims/ledger.py: claim payments, payments awaiting approval, and partner costs
+    committed), under the terms in force when the incident happened? An invoice replaces
+    its dispatch's estimate, so it adds only what it exceeds it by."""
+    cover = cover_of(session, policy, incident.occurred_at, now)
+    version = cover.version
+    terms = terms_of_version(  # the limits alone: the claim takes the deductible
+        policy, version.terms if version is not None else policy.terms, deductibles=False
     )
-    line = result.accidents[0].lines[0]
+    before, _ = policy_ledger(session, policy)
+    after, _ = policy_ledger(session, policy, as_if_approved=(doc, incident.id))
+    amount = max(after.parts.get(PAID_FROM, 0) - before.parts.get(PAID_FROM, 0), 0)
+    payable, reasons, remaining = amount, [], terms.part(PAID_FROM).limit
+    if not cover.covered:
+        payable = 0
+        ja, en = REASONS[cover.reason]
+        reasons = [{"code": "not_in_force", "amount": amount, "ja": ja, "en": en}]
+    elif amount:
+        result = adjudicate(
+            terms,
+            [Accident("cost", incident.occurred_at, None, (), (LossLine(PAID_FROM, amount),))],
+            ledger=before,
+        )
+        line = result.accidents[0].lines[0]
+        payable, remaining = line.paid, result.remaining[PAID_FROM]
+        reasons = [
+            {"code": r.code, "amount": r.amount, "ja": r.ja, "en": r.en} for r in line.reasons
+        ]
+    else:
+        remaining = max(terms.part(PAID_FROM).limit - before.parts.get(PAID_FROM, 0), 0)
     return {
         "amount": amount,
-        "payable": line.paid,
-        "committed_before": before,
-        "remaining_after": result.remaining[PAID_FROM],
-        "reasons": [
-            {"code": r.code, "amount": r.amount, "ja": r.ja, "en": r.en} for r in line.reasons
-        ],
+        "document_total": doc.total,
+        "payable": payable,
+        "committed_before": before.parts.get(PAID_FROM, 0),
+        "remaining_after": remaining,
+        "reasons": reasons,
     }
 
 

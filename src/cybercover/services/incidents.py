@@ -86,7 +86,7 @@ def add_event(
 
 
 def _coverage(
-    session: Session, company_id: int, at: datetime
+    session: Session, company_id: int, at: datetime, now: datetime
 ) -> tuple[Policy | None, dict[str, Any]]:
     """The company's policy in force at ``at`` and what it covers (the desk shows it at once)."""
     policies = session.execute(
@@ -94,11 +94,14 @@ def _coverage(
         .where(Policy.company_id == company_id, Policy.number.is_not(None))
         .order_by(Policy.period_start.desc())
     ).scalars()
+    within: dict[str, Any] | None = None
     for policy in policies:
-        facts = coverage_facts(session, policy, at)
+        facts = coverage_facts(session, policy, at, now)
         if facts["in_force"]:
             return policy, facts
-    return None, {"in_force": False, "covered": False, "parts": []}
+        if within is None and policy.period_start <= at < policy.period_end:
+            within = facts  # the period's policy, not in force then: say why (a lapse gap)
+    return None, within or {"in_force": False, "covered": False, "parts": []}
 
 
 def incident_view(incident: Incident) -> dict[str, Any]:
@@ -202,6 +205,17 @@ def report_incident(db: Database, actor: Actor, data: dict[str, Any]) -> dict[st
             if earlier is not None:
                 return shape(actor, "incident", {**incident_view(earlier), "repeated": True})
         when = occurred_at or uow.now
+        if when > uow.now:  # the insurer is told now: an event cannot be later
+            raise InputError(
+                [
+                    Problem(
+                        "occurred_at",
+                        "not_in_future",
+                        "発生日時が未来です（届出の時点より後にはできません）",
+                        "must not be in the future (nor after the report)",
+                    )
+                ]
+            )
         company: Company | None = None
         if actor.role is Role.POLICYHOLDER:  # its own company, whatever the body says
             company = session.execute(
@@ -220,7 +234,7 @@ def report_incident(db: Database, actor: Actor, data: dict[str, Any]) -> dict[st
             data.get("caller_organisation") or (company.name if company else "")
         ).strip()
         policy, facts = (
-            _coverage(session, company.id, when)
+            _coverage(session, company.id, when, uow.now)
             if company
             else (None, {"in_force": False, "parts": []})
         )

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import calendar
 from datetime import date, datetime, time, timedelta
-from fractions import Fraction
 from typing import Any
 
 from sqlalchemy import select
@@ -17,12 +16,19 @@ from sqlalchemy.orm import Session
 
 from cybercover.errors import ConflictError, InputError, Problem
 from cybercover.policies.numbers import policy_number
-from cybercover.policies.premium import days_between, earned_to_date, instalments, return_premium
+from cybercover.policies.premium import (
+    InvoiceMoney,
+    cancellation_money,
+    days_between,
+    earned_at,
+    instalments,
+)
 from cybercover.product import find_product
 from cybercover.product.model import Product
 from cybercover.services.authz import Actor, authorize
 from cybercover.services.scope import load_policy, load_quote, reach_filter
 from cybercover.services.snapshots import invoice_view, policy_view, transaction_view
+from cybercover.services.terms_versions import add_terms_version, terms_of_version
 from cybercover.services.uow import Database, UnitOfWork, next_number
 from cybercover.services.visibility import shape, shape_all
 from cybercover.storage.models import (
@@ -36,7 +42,7 @@ from cybercover.storage.models import (
     Submission,
     UnderwritingIssueRow,
 )
-from cybercover.terms import PolicyTerms, build_policy_terms
+from cybercover.terms import PolicyTerms
 from cybercover.timeutil import JST, add_years
 
 __all__ = [
@@ -184,6 +190,16 @@ def bind_quote(
             created_at=uow.now,
         )
         session.add(policy)
+        session.flush()
+        add_terms_version(  # version 1, from the start of the period
+            session,
+            policy,
+            effective_from=start,
+            terms=quote.options,
+            annual_premium=quote.premium,
+            transaction_id=None,
+            now=uow.now,
+        )
         for other in session.execute(
             select(Quote).where(Quote.submission_id == submission.id)
         ).scalars():
@@ -220,6 +236,7 @@ def bill(
                 method=policy.payment_method,
                 paid_at=None,
                 paid_amount=0,
+                issued_at=uow.now,
             )
         )
 
@@ -269,7 +286,9 @@ def issue_policy(db: Database, actor: Actor, policy_id: int) -> dict[str, Any]:
             policy,
             tx,
             policy.annual_premium,
-            jst_date(policy.period_start),
+            # the first instalment's due date by payment method (product file)
+            jst_date(policy.period_start)
+            + timedelta(days=rules.first_premium_due_days.get(policy.payment_method, 0)),
             rules.payment_plans[policy.payment_plan],
         )
         for share in rules.co_agency:
@@ -301,13 +320,7 @@ def get_policy(db: Database, actor: Actor, policy_id: int) -> dict[str, Any]:
         policy = load_policy(session, actor, policy_id, "policy.read")
         view = policy_view(policy)
         if policy.status != "bound":
-            view["earned_premium"] = earned_to_date(
-                policy.written_premium,
-                policy.period_start,
-                policy.period_end,
-                policy.cancelled_at,
-                db.clock(),
-            )
+            view["earned_premium"] = _earned_now(policy, db.clock())
         view["transactions"] = [
             transaction_view(t)
             for t in session.execute(
@@ -352,8 +365,11 @@ def effective_moment(policy: Policy, day: date, field: str = "effective_date") -
 def cancel_policy(
     db: Database, actor: Actor, policy_id: int, *, effective_date: date, by: str, reason: str
 ) -> dict[str, Any]:
-    """Cancel from 00:00 JST on ``effective_date``: return premium pro rata or short rate
-    as the product says for who asked (docs/policies.md)."""
+    """Cancel from 00:00 JST on ``effective_date``. The premium earned is pro rata or short
+    rate as the product says for who asked; only premium received goes back: the open
+    instalments are cancelled, and what was received is squared with what was earned by
+    a refund or a shortfall billed (policies/premium.py ``cancellation_money``,
+    docs/policies.md). The transaction's ``changes`` keep what it did."""
     if by not in ("insured", "insurer"):
         raise InputError(
             [
@@ -374,42 +390,58 @@ def cancel_policy(
         rules = _product_of(policy).policy
         moment = effective_moment(policy, effective_date)
         before = policy_view(policy)
-        period_days = days_between(policy.period_start, policy.period_end)
-        elapsed = days_between(policy.period_start, moment)
         method = rules.cancellation_by_insured if by == "insured" else rules.cancellation_by_insurer
-        refund = return_premium(
+        invoices = _policy_invoices(uow.session, policy.id)
+        money = cancellation_money(
             rules,
-            premium=policy.written_premium,
-            elapsed_days=elapsed,
-            period_days=period_days,
+            written=policy.written_premium,
+            invoices=[_invoice_money(i) for i in invoices],
+            elapsed_days=days_between(policy.period_start, moment),
+            period_days=days_between(policy.period_start, policy.period_end),
             method=method,
         )
         policy.status = "cancelled"
         policy.cancelled_at = moment
-        policy.written_premium -= refund
+        policy.written_premium = money.earned
         tx = PolicyTransaction(
             policy_id=policy.id,
             kind="cancellation",
             status="applied",
             effective_at=moment,
-            changes={"by": by, "reason": reason, "method": method, "elapsed_days": elapsed},
-            premium_delta=-refund,
+            changes={"by": by, "reason": reason, **money.as_changes()},
+            premium_delta=-money.return_premium,
             factors=[],
             created_by=actor.user_id,
             created_at=uow.now,
         )
         uow.session.add(tx)
         uow.session.flush()
-        if refund:
-            bill(uow, policy, tx, -refund, effective_date, 1)
+        cancelled = _cancel_open_invoices(uow, invoices, money.cancelled, tx)
+        # the refund or the shortfall falls due on the cancellation date, or today if later
+        due = max(effective_date, jst_date(uow.now))
+        if money.refund:
+            bill(uow, policy, tx, -money.refund, due, 1)
+        if money.shortfall:
+            bill(uow, policy, tx, money.shortfall, due, 1)
+        uow.session.flush()
         uow.audit(
             actor.user_id,
             "policy.cancel",
             ("policy", policy.id),
             before=before,
-            after=policy_view(policy),
+            after={**policy_view(policy), "cancellation": tx.changes},
         )
-        return {**policy_view(policy), "return_premium": refund, "method": method}
+        return {
+            **policy_view(policy),
+            "method": method,
+            "earned_premium": money.earned,
+            "return_premium": money.return_premium,
+            "received": money.received,
+            "refund": money.refund,
+            "shortfall": money.shortfall,
+            "cancelled_instalments": cancelled,
+            "invoices": [invoice_view(i) for i in _policy_invoices(uow.session, policy.id)],
+        }
 
 
 def reinstate_policy(db: Database, actor: Actor, policy_id: int, *, reason: str) -> dict[str, Any]:
@@ -487,15 +519,47 @@ def list_policies(db: Database, actor: Actor) -> list[dict[str, Any]]:
 def policy_terms(policy: Policy, *, deductibles: bool = True) -> PolicyTerms:
     """The terms engine's view of a stored policy (its product version, its options);
     ``deductibles=False`` for checking what remains of the limits alone."""
-    product = _product_of(policy)
-    data = policy.terms
-    wp = data.get("waiting_period") or {}
-    return build_policy_terms(
-        product,
-        start=policy.period_start,
-        limits=data["limits"],
-        deductibles=(data.get("deductibles") or {}) if deductibles else {},
-        options={"business_interruption": bool(data.get("business_interruption"))},
-        waiting_hours=Fraction(wp["hours"]) if wp.get("hours") else None,
-        waiting_mode=wp.get("mode"),
+    return terms_of_version(policy, policy.terms, deductibles=deductibles)
+
+
+# -- premium money (issue #17, rule 8): the cancellation's invoices, the earned premium --
+
+
+def _policy_invoices(session: Session, policy_id: int) -> list[Invoice]:
+    return list(
+        session.execute(
+            select(Invoice).where(Invoice.policy_id == policy_id).order_by(Invoice.id)
+        ).scalars()
+    )
+
+
+def _invoice_money(invoice: Invoice) -> InvoiceMoney:
+    return InvoiceMoney(
+        invoice.id, invoice.amount, invoice.paid_amount, invoice.cancelled_at is not None
+    )
+
+
+def _cancel_open_invoices(
+    uow: UnitOfWork, invoices: list[Invoice], ids: tuple[int, ...], tx: PolicyTransaction
+) -> list[dict[str, Any]]:
+    """Cancel the open invoices ``ids`` (neither due nor lapsing from now); their views."""
+    cancelled = []
+    for invoice in invoices:
+        if invoice.id in ids:
+            invoice.cancelled_at = uow.now
+            invoice.cancelled_by_transaction_id = tx.id
+            cancelled.append(invoice_view(invoice))
+    return cancelled
+
+
+def _earned_now(policy: Policy, at: datetime) -> int:
+    """Premium earned by ``at`` (policies/premium.py ``earned_at``): a cancelled policy
+    earns what its cancellation kept, never 0."""
+    return earned_at(
+        policy.written_premium,
+        policy.period_start,
+        policy.period_end,
+        policy.cancelled_at,
+        at,
+        cancelled=policy.status == "cancelled",
     )

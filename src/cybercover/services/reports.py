@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from cybercover.policies.premium import earned_to_date
+from cybercover.policies.premium import earned_at
 from cybercover.services.authz import Actor, authorize
 from cybercover.services.uow import Database
 from cybercover.storage.models import (
@@ -101,7 +101,14 @@ def loss_ratio(db: Database, actor: Actor, at: datetime) -> dict[str, Any]:
     rows = claims_register(db, actor)
     with db.sessions() as session:
         earned = sum(
-            earned_to_date(p.written_premium, p.period_start, p.period_end, p.cancelled_at, at)
+            earned_at(  # a cancelled policy earns what its cancellation kept (issue #17)
+                p.written_premium,
+                p.period_start,
+                p.period_end,
+                p.cancelled_at,
+                at,
+                cancelled=p.status == "cancelled",
+            )
             for p in session.execute(select(Policy).where(Policy.number.is_not(None))).scalars()
         )
     by_part = {

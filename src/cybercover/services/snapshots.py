@@ -115,4 +115,16 @@ def invoice_view(i: Invoice) -> dict[str, Any]:
         "method": i.method,
         "paid_at": i.paid_at.isoformat() if i.paid_at else None,
         "paid_amount": i.paid_amount,
+        # issue #17: issued when, and cancelled (with its policy: neither due nor lapsing)
+        "issued_at": i.issued_at.isoformat() if i.issued_at else None,
+        "cancelled_at": i.cancelled_at.isoformat() if i.cancelled_at else None,
+        "status": (
+            "cancelled"
+            if i.cancelled_at is not None
+            else "paid"
+            if i.paid_amount == i.amount
+            else "part_paid"
+            if i.paid_amount
+            else "open"
+        ),
     }

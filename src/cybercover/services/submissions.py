@@ -9,6 +9,7 @@ must then be quoted again (Guidewire/Socotra style, STYLE.md).
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 from typing import Any
 
@@ -20,7 +21,7 @@ from cybercover.product import default_product, find_product
 from cybercover.product.model import Product
 from cybercover.services.authz import Actor, Role, authorize
 from cybercover.services.policies import PREBIND_KINDS, jst_date
-from cybercover.services.pricing import company_facts, parse_options, price_option
+from cybercover.services.pricing import OptionIn, company_facts, parse_options, price_option
 from cybercover.services.scope import (
     load,
     load_policy,
@@ -29,7 +30,7 @@ from cybercover.services.scope import (
     reach_filter,
     reference,
 )
-from cybercover.services.snapshots import quote_view, submission_view
+from cybercover.services.snapshots import quote_view, submission_view, transaction_view
 from cybercover.services.uow import Database
 from cybercover.services.uploads import check_upload
 from cybercover.services.visibility import shape, shape_all
@@ -37,6 +38,8 @@ from cybercover.storage.models import (
     Company,
     CompanyAgency,
     Organisation,
+    Policy,
+    PolicyTransaction,
     PreBindRecord,
     Quote,
     Submission,
@@ -49,25 +52,38 @@ from cybercover.underwriting import (
     Facts,
     IsmsCertificate,
     UnderwritingIssue,
+    carried_entry,
+    cleared_facts,
     decide,
     evaluate,
+    facts_digest,
     isms_valid,
     parse_decision,
     parse_isms,
+    reopen_entry,
+    stored_facts,
     validate_answers,
 )
 
 __all__ = [
+    "ENDORSEMENT_OPEN",
+    "blocking_issues",
     "create_submission",
     "decide_issue",
+    "endorsement_status",
+    "evaluate_options",
     "get_quote",
     "get_submission",
+    "issue_rows",
+    "issue_view",
     "list_submissions",
+    "parse_disclosure",
     "quote_submission",
     "record_prebind",
     "record_prebinds",
     "referral_queue",
     "renew_policy",
+    "sync_issues",
     "update_submission",
     "upload_document",
 ]
@@ -79,7 +95,7 @@ def _product(submission: Submission) -> Product:
     return find_product(submission.product_code, submission.product_version)
 
 
-def _issue_view(row: UnderwritingIssueRow) -> dict[str, Any]:
+def issue_view(row: UnderwritingIssueRow) -> dict[str, Any]:
     return {
         "id": row.id,
         "rule_code": row.rule_code,
@@ -93,6 +109,7 @@ def _issue_view(row: UnderwritingIssueRow) -> dict[str, Any]:
         "source": row.source,
         "status": row.status,
         "history": row.history,
+        "policy_transaction_id": row.policy_transaction_id,
     }
 
 
@@ -191,7 +208,7 @@ def create_submission(
         return view
 
 
-def _parse_disclosure(
+def parse_disclosure(
     product: Product, answers: dict[str, Any], isms_data: dict[str, Any] | None, on: date
 ) -> tuple[dict[str, Any], IsmsCertificate | None]:
     problems: list[Problem] = []
@@ -231,7 +248,7 @@ def update_submission(
         before = submission_view(submission)
         answers = {**submission.disclosure, **(disclosure or {})}
         isms_data = isms if isms is not None else submission.isms
-        _parse_disclosure(product, answers, isms_data, jst_date(uow.now))
+        parse_disclosure(product, answers, isms_data, jst_date(uow.now))
         submission.disclosure = answers
         submission.isms = isms_data
         if start_date is not None:
@@ -305,27 +322,141 @@ def upload_document(
         return view
 
 
-def _sync_issues(
-    session: Session, submission: Submission, raised: list[UnderwritingIssue], now: Any
+ENDORSEMENT_OPEN = ("quoted", "referred", "declined")
+"""An endorsement's statuses while it may still be decided on and applied."""
+
+
+def blocking_issues(
+    rows: Sequence[UnderwritingIssueRow], points: Sequence[str] = ("quote", "bind", "issue")
 ) -> list[UnderwritingIssueRow]:
-    """Store newly raised issues; an issue already decided keeps its decision; an open
-    issue no longer raised is closed as ``not_applicable``."""
-    rows = {
-        r.rule_code: r
-        for r in session.execute(
-            select(UnderwritingIssueRow).where(UnderwritingIssueRow.submission_id == submission.id)
+    """The rows still open or declined that block one of ``points``."""
+    return [r for r in rows if r.status in ("open", "declined") and r.blocking_point in points]
+
+
+def endorsement_status(rows: Sequence[UnderwritingIssueRow]) -> str:
+    """An endorsement's status from its issues: every blocking point of new business
+    lies before an endorsement is applied, so any issue open refers it and any declined
+    declines it; with none it stays ``quoted`` (may be applied)."""
+    blocking = blocking_issues(rows)
+    if any(r.status == "declined" for r in blocking):
+        return "declined"
+    return "referred" if blocking else "quoted"
+
+
+def evaluate_options(
+    session: Session,
+    product: Product,
+    submission: Submission,
+    *,
+    company: Mapping[str, object],
+    answers: Mapping[str, Any],
+    isms: IsmsCertificate | None,
+    options: Sequence[OptionIn],
+    on: date,
+) -> list[UnderwritingIssue]:
+    """The product's underwriting rules on every option of an application: new business
+    and endorsements both call this, so both run the same rules (issue #17). An issue
+    raised by several options is kept once, with the facts of the first.
+
+    The certificate copy, not the declaration alone, answers the waived questions
+    (PRODUCT.md §7): the copy is the one uploaded with ``submission``."""
+    has_copy = (
+        session.execute(
+            select(Upload.id).where(
+                Upload.submission_id == submission.id, Upload.kind == "isms_certificate"
+            )
+        ).first()
+        is not None
+    )
+    waiver_isms = isms if has_copy else None
+    raised: list[UnderwritingIssue] = []
+    for option in options:
+        facts = Facts(
+            on=on,
+            company=company,
+            disclosure=answers,
+            limits=dict(option.limits),
+            options={"business_interruption": option.business_interruption},
+            isms=waiver_isms,
+        )
+        for issue in evaluate(product, facts):
+            if issue.rule_code not in {r.rule_code for r in raised}:
+                raised.append(issue)
+    return raised
+
+
+def issue_rows(
+    session: Session, submission_id: int, transaction_id: int | None = None
+) -> list[UnderwritingIssueRow]:
+    """The issues of a submission (``transaction_id`` None) or of one of its policy's
+    endorsements, oldest first."""
+    column = UnderwritingIssueRow.policy_transaction_id
+    return list(
+        session.execute(
+            select(UnderwritingIssueRow)
+            .where(
+                UnderwritingIssueRow.submission_id == submission_id,
+                column.is_(None) if transaction_id is None else column == transaction_id,
+            )
+            .order_by(UnderwritingIssueRow.id)
         ).scalars()
-    }
+    )
+
+
+def _facts_cleared(row: UnderwritingIssueRow) -> dict[str, Any]:
+    return next(
+        (h["facts_cleared"] for h in reversed(row.history) if "facts_cleared" in h), row.facts
+    )
+
+
+def sync_issues(
+    session: Session,
+    submission: Submission,
+    raised: list[UnderwritingIssue],
+    now: Any,
+    *,
+    transaction_id: int | None = None,
+    carried: Mapping[tuple[str, str], UnderwritingIssueRow] | None = None,
+) -> list[UnderwritingIssueRow]:
+    """Store the issues raised (the submission's own, or an endorsement's with
+    ``transaction_id``). An open or declined issue keeps its status. A cleared issue
+    keeps its clearance only while the rule fires on the facts it was cleared for; on
+    other facts it opens again (a ``reopen`` line in its history, issue #17). An open
+    issue no longer raised is closed as ``not_applicable``.
+
+    ``carried``: clearances given earlier on the same policy, by (rule, facts digest); a
+    new issue whose rule and facts match one starts cleared (a ``carried`` line)."""
+    rows = {r.rule_code: r for r in issue_rows(session, submission.id, transaction_id)}
     codes = set()
     for issue in raised:
         codes.add(issue.rule_code)
+        facts = stored_facts(issue.facts)
+        digest = facts_digest(facts)
         row = rows.get(issue.rule_code)
-        if row is not None and row.status in ("cleared", "declined", "open"):
-            row.facts = {k: str(v) for k, v in issue.facts.items()}
+        if row is not None and row.status in ("declined", "open"):
+            row.facts = facts
             continue
+        if row is not None and row.status == "cleared":
+            if (row.cleared_facts_digest or facts_digest(row.facts)) == digest:
+                row.facts = facts
+                continue
+            row.history = [
+                *row.history,
+                reopen_entry(
+                    at=now,
+                    status_after=issue.initial_status,
+                    facts_cleared=_facts_cleared(row),
+                    facts_now=facts,
+                ),
+            ]
+            row.cleared_facts_digest = None
         if row is None:
             row = UnderwritingIssueRow(
-                submission_id=submission.id, rule_code=issue.rule_code, history=[], created_at=now
+                submission_id=submission.id,
+                policy_transaction_id=transaction_id,
+                rule_code=issue.rule_code,
+                history=[],
+                created_at=now,
             )
             session.add(row)
             rows[issue.rule_code] = row
@@ -333,9 +464,16 @@ def _sync_issues(
         row.message_ja, row.message_en = issue.message_ja, issue.message_en
         row.action, row.blocking_point = issue.action, issue.blocking_point
         row.authority, row.authority_name = issue.authority_level, issue.authority
-        row.facts = {k: str(v) for k, v in issue.facts.items()}
+        row.facts = facts
         row.source = issue.source
         row.status = issue.initial_status
+        earlier = (carried or {}).get((issue.rule_code, digest))
+        if earlier is not None and row.status != "cleared":
+            row.history = [
+                *row.history,
+                carried_entry(at=now, status_before=row.status, from_issue=earlier.id, facts=facts),
+            ]
+            row.status, row.cleared_facts_digest = "cleared", digest
     for code, row in rows.items():
         if code not in codes and row.status == "open":
             row.status = "not_applicable"
@@ -362,7 +500,7 @@ def quote_submission(
         company = session.get(Company, submission.company_id)
         assert company is not None
         today = jst_date(uow.now)
-        answers, isms = _parse_disclosure(product, submission.disclosure, submission.isms, today)
+        answers, isms = parse_disclosure(product, submission.disclosure, submission.isms, today)
         problems: list[Problem] = []
         for i, option in enumerate(parsed):
             for key, cap in submission.offered_limits.items():
@@ -377,35 +515,19 @@ def quote_submission(
                     )
         if problems:
             raise InputError(problems)
-        # The certificate copy, not the declaration alone, answers the waived questions
-        # (PRODUCT.md §7); the discount needs a declared certificate valid on the day.
-        has_copy = (
-            session.execute(
-                select(Upload.id).where(
-                    Upload.submission_id == submission.id, Upload.kind == "isms_certificate"
-                )
-            ).first()
-            is not None
+        raised = evaluate_options(
+            session,
+            product,
+            submission,
+            company=company_facts(company),
+            answers=answers,
+            isms=isms,
+            options=parsed,
+            on=today,
         )
-        waiver_isms = isms if has_copy else None
-        raised: list[UnderwritingIssue] = []
-        for option in parsed:
-            facts = Facts(
-                on=today,
-                company=company_facts(company),
-                disclosure=answers,
-                limits=dict(option.limits),
-                options={"business_interruption": option.business_interruption},
-                isms=waiver_isms,
-            )
-            for issue in evaluate(product, facts):
-                if issue.rule_code not in {r.rule_code for r in raised}:
-                    raised.append(issue)
-        rows = _sync_issues(session, submission, raised, uow.now)
+        rows = sync_issues(session, submission, raised, uow.now)
         submission.options = [o.stored() for o in parsed]
-        blocking = [
-            r for r in rows if r.status in ("open", "declined") and r.blocking_point == "quote"
-        ]
+        blocking = blocking_issues(rows, ("quote",))
         quotes: list[Quote] = []
         if blocking:
             submission.status = (
@@ -448,7 +570,7 @@ def quote_submission(
             "submission",
             {
                 **submission_view(submission),
-                "issues": [_issue_view(r) for r in rows],
+                "issues": [issue_view(r) for r in rows],
                 "quotes": [quote_view(q) for q in quotes],
             },
         )
@@ -468,7 +590,9 @@ def quote_submission(
 def decide_issue(
     db: Database, actor: Actor, issue_id: int, decision: dict[str, Any]
 ) -> dict[str, Any]:
-    """An underwriter clears, declines or lowers the limits (PRODUCT.md §3 ※1)."""
+    """An underwriter clears, declines or lowers the limits (PRODUCT.md §3 ※1), on a
+    submission's issue or an endorsement's alike. A clearance records the digest of the
+    facts it is given for (as lowered, for ``lower_limits``): see :func:`sync_issues`."""
     parsed = parse_decision(decision)
     with db.unit_of_work() as uow:
         session = uow.session
@@ -490,7 +614,18 @@ def decide_issue(
             source=row.source,
         )
         chosen = None
-        if submission.options:
+        tx = None
+        if row.policy_transaction_id is not None:
+            tx = session.get(PolicyTransaction, row.policy_transaction_id)  # with its issue
+            assert tx is not None
+            if tx.status not in ENDORSEMENT_OPEN:
+                raise ConflictError(
+                    "endorsement_closed",
+                    f"この異動は{tx.status}です",
+                    f"the endorsement is {tx.status}",
+                )
+            chosen = _endorsement_terms(session, tx)
+        elif submission.options:
             first = parse_options(submission.options)[0]
             chosen = ChosenTerms(
                 start=submission.start_date,
@@ -509,16 +644,32 @@ def decide_issue(
             status=row.status,
             chosen=chosen,
         )
-        before = _issue_view(row)
+        before = issue_view(row)
+        entry = outcome.entry.as_dict()
+        if outcome.status == "cleared":
+            lowered = dict(outcome.terms.limits) if outcome.terms is not None else None
+            entry["facts_cleared"] = cleared_facts(row.facts, lowered)
+            row.cleared_facts_digest = facts_digest(entry["facts_cleared"])
+        else:
+            row.cleared_facts_digest = None
         row.status = outcome.status
-        row.history = [*row.history, outcome.entry.as_dict()]
-        if outcome.terms is not None:
+        row.history = [*row.history, entry]
+        if tx is not None:
+            if outcome.terms is not None:
+                # the endorsement is quoted again at the limits offered; the clearance,
+                # for the facts as lowered, carries over to that quote
+                tx.changes = {**tx.changes, "offered_limits": dict(outcome.terms.limits)}
+                tx.status = "superseded"
+            else:
+                session.flush()
+                tx.status = endorsement_status(issue_rows(session, submission.id, tx.id))
+        elif outcome.terms is not None:
             submission.offered_limits = {**submission.offered_limits, **dict(outcome.terms.limits)}
             _touch(session, submission, uow.now)
         elif submission.status in ("referred", "declined"):
             submission.status = "draft"
         session.flush()
-        after = _issue_view(row)
+        after = issue_view(row)
         uow.audit(
             actor.user_id,
             f"underwriting.{parsed.kind}",
@@ -527,6 +678,21 @@ def decide_issue(
             after=after,
         )
         return after
+
+
+def _endorsement_terms(session: Session, tx: PolicyTransaction) -> ChosenTerms:
+    """The terms an endorsement asks for, as ``lower_limits`` takes them."""
+    policy = session.get(Policy, tx.policy_id)  # reached with its transaction
+    assert policy is not None
+    (option,) = parse_options([tx.changes["terms_after"]])
+    return ChosenTerms(
+        start=jst_date(policy.period_start),
+        limits=option.limits,
+        deductibles=option.deductibles,
+        options={"business_interruption": option.business_interruption},
+        waiting_hours=option.hours(),
+        waiting_mode=option.waiting_period.mode,
+    )
 
 
 def record_prebind(
@@ -674,11 +840,7 @@ def renew_policy(db: Database, actor: Actor, policy_id: int) -> dict[str, Any]:
 def get_submission(db: Database, actor: Actor, submission_id: int) -> dict[str, Any]:
     with db.sessions() as session:
         submission = load_submission(session, actor, submission_id, "submission.read")
-        issues = session.execute(
-            select(UnderwritingIssueRow)
-            .where(UnderwritingIssueRow.submission_id == submission.id)
-            .order_by(UnderwritingIssueRow.id)
-        ).scalars()
+        issues = issue_rows(session, submission.id)  # its own: not its policy's endorsements'
         quotes = session.execute(
             select(Quote).where(Quote.submission_id == submission.id).order_by(Quote.id)
         ).scalars()
@@ -689,7 +851,7 @@ def get_submission(db: Database, actor: Actor, submission_id: int) -> dict[str, 
                 **submission_view(submission),
                 "options": submission.options,
                 "offered_limits": submission.offered_limits,
-                "issues": [_issue_view(r) for r in issues],
+                "issues": [issue_view(r) for r in issues],
                 "quotes": [quote_view(q) for q in quotes],
             },
         )
@@ -715,12 +877,17 @@ def get_quote(db: Database, actor: Actor, quote_id: int) -> dict[str, Any]:
 
 def referral_queue(db: Database, actor: Actor) -> list[dict[str, Any]]:
     """The underwriter's queue: submissions with an issue still open, oldest first, each
-    with its company's name and every issue it raised."""
+    with its company's name and every issue it raised; then the endorsements still to be
+    applied with an issue open (``endorsement``: the transaction, with its policy's
+    number), oldest first."""
     authorize(actor, "underwriting.decide")
     with db.sessions() as session:
         open_ids = (
             select(UnderwritingIssueRow.submission_id)
-            .where(UnderwritingIssueRow.status == "open")
+            .where(
+                UnderwritingIssueRow.status == "open",
+                UnderwritingIssueRow.policy_transaction_id.is_(None),
+            )
             .distinct()
         )
         out = []
@@ -728,17 +895,38 @@ def referral_queue(db: Database, actor: Actor) -> list[dict[str, Any]]:
             select(Submission).where(Submission.id.in_(open_ids)).order_by(Submission.id)
         ).scalars():
             company = session.get(Company, submission.company_id)
-            issues = session.execute(
-                select(UnderwritingIssueRow)
-                .where(UnderwritingIssueRow.submission_id == submission.id)
-                .order_by(UnderwritingIssueRow.id)
-            ).scalars()
+            issues = issue_rows(session, submission.id)
             out.append(
                 {
                     **submission_view(submission),
                     "company_name": company.name if company else "",
                     "options": submission.options,
-                    "issues": [_issue_view(r) for r in issues],
+                    "issues": [issue_view(r) for r in issues],
+                }
+            )
+        open_tx = (
+            select(UnderwritingIssueRow.policy_transaction_id)
+            .where(UnderwritingIssueRow.status == "open")
+            .distinct()
+        )
+        for tx in session.execute(
+            select(PolicyTransaction)
+            .where(
+                PolicyTransaction.id.in_(open_tx), PolicyTransaction.status.in_(ENDORSEMENT_OPEN)
+            )
+            .order_by(PolicyTransaction.id)
+        ).scalars():
+            policy = session.get(Policy, tx.policy_id)
+            assert policy is not None
+            company = session.get(Company, policy.company_id)
+            issues = issue_rows(session, policy.submission_id, tx.id)
+            out.append(
+                {
+                    "endorsement": transaction_view(tx),
+                    "policy_id": policy.id,
+                    "policy_number": policy.number,
+                    "company_name": company.name if company else "",
+                    "issues": [issue_view(r) for r in issues],
                 }
             )
         return out

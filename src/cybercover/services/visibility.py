@@ -34,6 +34,7 @@ from typing import Any
 from cybercover.services.authz import STAFF, Actor, Role
 
 __all__ = [
+    "CLAIM_TRANSACTIONS",
     "EVENTS",
     "FIELDS",
     "Nested",
@@ -41,6 +42,7 @@ __all__ = [
     "may_see",
     "shape",
     "shape_all",
+    "transaction_visible",
 ]
 
 EVERYONE: frozenset[Role] = frozenset(Role)
@@ -109,6 +111,13 @@ FIELDS: dict[str, dict[str, Rule]] = {
                 "documents_complete_at",
                 "payment_due_on",
                 "limitation_on",
+                "notified_at",
+                "claim_made_at",
+                "act_at",
+                "outage_started_at",
+                "receivable",
+                "circumstance_notice_id",
+                "known_at",
             ),
             EVERYONE,
         ),
@@ -134,10 +143,24 @@ FIELDS: dict[str, dict[str, Rule]] = {
         ),
         "documents": Nested("claim_document"),
     },
-    "loss_item": dict.fromkeys(
-        ("id", "coverage", "category", "description", "amount", "source", "details", "status"),
-        EVERYONE,
-    ),
+    "loss_item": {
+        **dict.fromkeys(
+            (
+                "id",
+                "coverage",
+                "category",
+                "description",
+                "amount",
+                "source",
+                "details",
+                "status",
+                "replaces_id",
+                "changed_at",
+            ),
+            EVERYONE,
+        ),
+        "change_reason": STAFF,
+    },
     "finding": {**dict.fromkeys(("causes", "grounds", "at"), EVERYONE), "by": STAFF},
     "claim_document": {
         **dict.fromkeys(("id", "filename", "content_type", "size", "at"), EVERYONE),
@@ -147,6 +170,12 @@ FIELDS: dict[str, dict[str, Rule]] = {
         **dict.fromkeys(
             ("id", "claim_id", "amount", "by_part", "status", "paid_at", "repeated"), EVERYONE
         ),
+        **dict.fromkeys(
+            ("coverage", "head", "payee_kind", "payee_name", "lien_basis", "requested_at"),
+            EVERYONE,
+        ),
+        "undone_at": EVERYONE,
+        "undo_reason": STAFF,
         "idempotency_key": MONEY,
     },
     "dispatch": {
@@ -225,10 +254,28 @@ FIELDS: dict[str, dict[str, Rule]] = {
                 "facts",
                 "source",
                 "status",
+                "policy_transaction_id",
             ),
             SALES_SIDE,
         ),
         **dict.fromkeys(("authority", "authority_level", "history"), UNDERWRITING),
+    },
+    # an endorsement with the issues its underwriting raised (issue #17)
+    "endorsement": {
+        **dict.fromkeys(
+            (
+                "id",
+                "policy_id",
+                "kind",
+                "status",
+                "effective_at",
+                "changes",
+                "premium_delta",
+                "factors",
+            ),
+            SALES_SIDE,
+        ),
+        "issues": Nested("underwriting_issue"),
     },
     "policy": {
         **dict.fromkeys(
@@ -262,6 +309,56 @@ FIELDS: dict[str, dict[str, Rule]] = {
     "policy_agency": {
         **dict.fromkeys(("agency_id", "tasks", "share_percent"), SALES_SIDE),
         "commission_percent": STAFF | {Role.AGENT},
+    },
+    # the claim lifecycle (issue #17, rule 7): the status, the events a handler may
+    # trigger, the history; a denial's reason and clause are the insured's (its letter
+    # prints them), the internal note and who did it are the staff's
+    "claim_lifecycle": {
+        **dict.fromkeys(("id", "number", "status", "allowed_events", "denial_reasons"), EVERYONE),
+        "history": Nested("claim_status_change"),
+    },
+    "claim_status_change": {
+        **dict.fromkeys(
+            (
+                "at",
+                "event",
+                "from_status",
+                "to_status",
+                "reason",
+                "reason_code",
+                "clause",
+                "reason_ja",
+                "reason_en",
+            ),
+            EVERYONE,
+        ),
+        **dict.fromkeys(("internal_note", "by"), STAFF),
+    },
+    # a claim's money events in order (which kinds each role sees: CLAIM_TRANSACTIONS);
+    # a reserve's reason, an undo reason and a recovery's note are internal notes
+    "claim_transaction": {
+        **dict.fromkeys(
+            (
+                "at",
+                "kind",
+                "payment_id",
+                "amount",
+                "coverage",
+                "head",
+                "status",
+                "from_party",
+                "event",
+                "from_status",
+                "to_status",
+                "reason",
+                "reason_code",
+                "clause",
+                "reason_ja",
+                "reason_en",
+            ),
+            EVERYONE,
+        ),
+        **dict.fromkeys(("internal_note", "by"), STAFF),
     },
 }
 """kind → field → who sees it (or the kind of the nested view it holds)."""
@@ -298,6 +395,31 @@ EVENTS: dict[str, frozenset[Role]] = {
         STAFF,
     ),
 }
+
+
+# A claim's money events (services/claim_lifecycle.py, ``claim_transactions``): which
+# kinds each role sees. A reserve is the insurer's estimate: the money staff's alone. A
+# kind not listed is the staff's alone.
+CLAIM_TRANSACTIONS: dict[str, frozenset[Role]] = {
+    **dict.fromkeys(
+        (
+            "payment_requested",
+            "payment_paid",
+            "payment_voided",
+            "payment_rejected",
+            "payment_reversed",
+            "recovery",
+            "status",
+        ),
+        EVERYONE,
+    ),
+    "reserve": MONEY,
+}
+
+
+def transaction_visible(actor: Actor, kind: str) -> bool:
+    """Whether ``actor`` sees a claim transaction of ``kind``."""
+    return actor.role in CLAIM_TRANSACTIONS.get(kind, STAFF)
 
 
 def event_visible(actor: Actor, kind: str) -> bool:

@@ -4,6 +4,7 @@ the referral queue."""
 
 from __future__ import annotations
 
+from datetime import datetime, time
 from typing import Any
 
 from fastapi import APIRouter, Response
@@ -11,12 +12,17 @@ from fastapi import APIRouter, Response
 from cybercover.api.routers.billing import parse_month
 from cybercover.demo import OPTIONS
 from cybercover.errors import AuthorityError, ConflictError, InputError, Problem
-from cybercover.product import find_product
+from cybercover.product import Product, find_product
 from cybercover.services.authz import can
-from cybercover.services.billing import commission_statement
+from cybercover.services.billing import commission_statement, record_payment
 from cybercover.services.claims import limits_left, list_claims, submit_claim_document
 from cybercover.services.companies import create_company, list_companies
-from cybercover.services.endorsements import apply_endorsement, quote_endorsement
+from cybercover.services.endorsements import (
+    apply_endorsement,
+    get_endorsement,
+    list_endorsements,
+    quote_endorsement,
+)
 from cybercover.services.incidents import list_incidents
 from cybercover.services.policies import (
     PREBIND_KINDS,
@@ -41,6 +47,8 @@ from cybercover.services.submissions import (
     update_submission,
     upload_document,
 )
+from cybercover.services.terms_versions import terms_history
+from cybercover.timeutil import JST
 from cybercover.web.common import PageDep, form_problems, redirect, render, scoped
 from cybercover.web.forms import (
     LIMIT_KEYS,
@@ -116,15 +124,22 @@ def my_claim_document(page: PageDep, claim_id: int) -> Response:
 
 def _policy_page(page: PageDep, policy_id: int, status: int = 200, problems: Any = ()) -> Response:
     policy = get_policy(page.db, page.actor, policy_id)
+    product = find_product(policy["product"]["code"], policy["product"]["version"])
     return render(
         page.request,
         "policy.html",
         {
             "policy": policy,
             "limits": limits_left(page.db, page.actor, policy_id),
+            "terms_history": terms_history(page.db, page.actor, policy_id),
             "may_change": can(page.actor, "policy.change"),
+            "may_pay": can(page.actor, "billing.record_payment"),
+            "may_decide": can(page.actor, "underwriting.decide"),
             "today": jst_date(page.db.clock()).isoformat(),
             "default_option": policy["terms"],
+            # endorsements waiting to be applied, with their underwriting (issue #17)
+            "endorsements": list_endorsements(page.db, page.actor, policy_id),
+            "questions": product.disclosure.questions,
         },
         page=page,
         status=status,
@@ -148,20 +163,54 @@ def policy_issue(page: PageDep, policy_id: int) -> Response:
 
 @router.post("/policies/{policy_id}/endorse")
 def policy_endorse(page: PageDep, policy_id: int) -> Response:
+    """Quote the endorsement and, when its underwriting leaves nothing open, apply it;
+    otherwise it waits on the page (and in the referral queue) with its issues."""
     form = form_data(page)
+    company = {
+        "annual_revenue": as_int(form.get("company.annual_revenue")),
+        "industry_group": form.get("company.industry_group") or None,
+    }
+    named = get_policy(page.db, page.actor, policy_id)["product"]
+    product = find_product(named["code"], named["version"])
     try:
-        option = option_from_form(form, "option") or {}
         quoted = quote_endorsement(
             page.db,
             page.actor,
             policy_id,
             effective_date=day(form, "effective_date"),
-            option=option,
+            option=option_from_form(form, "option"),
+            company={k: v for k, v in company.items() if v is not None},
+            disclosure=_answers_from_form(form, product),
         )
+        if quoted["status"] != "quoted":
+            return redirect(f"/policies/{policy_id}", f"endorsement_{quoted['status']}")
         apply_endorsement(page.db, page.actor, quoted["id"])
     except (InputError, ConflictError) as exc:
         return _policy_page(page, policy_id, 422, form_problems(exc))
     return redirect(f"/policies/{policy_id}", "endorsed")
+
+
+@router.post("/endorsements/{transaction_id}/apply")
+def endorsement_apply(page: PageDep, transaction_id: int) -> Response:
+    """Apply an endorsement whose issues an underwriter has cleared."""
+    endorsement = get_endorsement(page.db, page.actor, transaction_id)
+    policy_id = endorsement["policy_id"]
+    try:
+        apply_endorsement(page.db, page.actor, transaction_id)
+    except (InputError, ConflictError) as exc:
+        return _policy_page(page, policy_id, 422, form_problems(exc))
+    return redirect(f"/policies/{policy_id}", "endorsed")
+
+
+def _answers_from_form(form: dict[str, str], product: Product) -> dict[str, Any]:
+    """The disclosure answers given on a form (``disclosure.<code>``); blank: no change."""
+    answers: dict[str, Any] = {}
+    for q in product.disclosure.questions:
+        raw = form.get(f"disclosure.{q.code}")
+        value = as_bool(raw) if q.type == "bool" else as_int(raw) if q.type == "int" else raw
+        if value not in (None, ""):
+            answers[q.code] = value
+    return answers
 
 
 @router.post("/policies/{policy_id}/renew")
@@ -198,6 +247,27 @@ def policy_reinstate(page: PageDep, policy_id: int) -> Response:
     except (InputError, ConflictError) as exc:
         return _policy_page(page, policy_id, 422, form_problems(exc))
     return redirect(f"/policies/{policy_id}", "reinstated")
+
+
+@router.post("/policies/{policy_id}/invoices/{invoice_id}/payment")
+def policy_payment(page: PageDep, policy_id: int, invoice_id: int) -> Response:
+    """Record a receipt (or a refund paid out) on one of the policy's invoices: the amount,
+    the bank's value date (a day in Japan, from its first moment; blank: now) and, for a
+    value date before an accident already reported, an underwriter's confirmation."""
+    form = form_data(page)
+    try:
+        value_day = day(form, "paid_at") if form.get("paid_at") else None
+        record_payment(
+            page.db,
+            page.actor,
+            invoice_id,
+            amount=whole_number(form, "amount"),
+            paid_at=datetime.combine(value_day, time(0), tzinfo=JST) if value_day else None,
+            confirm=as_bool(form.get("confirm")) is True,
+        )
+    except (InputError, ConflictError, AuthorityError) as exc:
+        return _policy_page(page, policy_id, 422, scoped(form_problems(exc), f"inv{invoice_id}"))
+    return redirect(f"/policies/{policy_id}", "premium_recorded")
 
 
 # ---------------------------------------------------------------- agent
@@ -335,12 +405,7 @@ def submission_disclosure(page: PageDep, submission_id: int) -> Response:
     form = form_data(page)
     submission = get_submission(page.db, page.actor, submission_id)
     product = find_product(submission["product"]["code"], submission["product"]["version"])
-    answers: dict[str, Any] = {}
-    for q in product.disclosure.questions:
-        raw = form.get(f"disclosure.{q.code}")
-        value = as_bool(raw) if q.type == "bool" else as_int(raw) if q.type == "int" else raw
-        if value not in (None, ""):
-            answers[q.code] = value
+    answers = _answers_from_form(form, product)
     isms: dict[str, Any] | None = None
     if form.get("isms.certified"):
         isms = {"certified": as_bool(form["isms.certified"])}

@@ -8,6 +8,14 @@ from fastapi import APIRouter, File, Response, UploadFile
 from pydantic import AwareDatetime, BaseModel, Field
 
 from cybercover.api.deps import AppSettings, CurrentActor, Db
+from cybercover.api.routers.documents import PDF, LangQuery, _pdf
+from cybercover.services.claim_lifecycle import (
+    claim_transactions,
+    close_claim,
+    denial_letter_pdf,
+    deny_claim,
+    reopen_claim,
+)
 from cybercover.services.claims import (
     add_loss_item,
     add_profit_loss_item,
@@ -15,12 +23,18 @@ from cybercover.services.claims import (
     approve_payment,
     attach_document,
     complete_documents,
+    correct_loss_item,
     get_claim,
+    give_circumstance_notice,
+    limits_left,
+    list_claims,
     open_claim,
     record_recovery,
     request_payment,
     set_reserve,
+    undo_payment,
 )
+from cybercover.services.documents import parse_lang
 from cybercover.services.reports import bordereau_csv, loss_ratio
 
 router = APIRouter(tags=["claims"])
@@ -36,6 +50,13 @@ class ClaimIn(BaseModel):
     claim_made_at: AwareDatetime | None = None
     grounds: str = Field(default="", max_length=2000)
     outages: list[tuple[AwareDatetime, AwareDatetime]] | None = None
+    circumstance_notice_id: int | None = None
+    known_at: AwareDatetime | None = None
+
+
+class NoticeIn(BaseModel):
+    description: str = Field(max_length=2000)
+    given_at: AwareDatetime | None = None
 
 
 class ItemIn(BaseModel):
@@ -47,6 +68,8 @@ class ItemIn(BaseModel):
     victims: int | None = None
     victim_companies: int | None = None
     consent: bool = False
+    claim_made_at: AwareDatetime | None = None
+    act_at: AwareDatetime | None = None
 
 
 class ReserveIn(BaseModel):
@@ -62,7 +85,33 @@ class RecoveryIn(BaseModel):
 
 
 class PaymentIn(BaseModel):
+    """A payment request: part, cost head (optional), payee and amount (issue #17)."""
+
     idempotency_key: str = Field(max_length=100)
+    coverage: str = Field(max_length=32)
+    amount: int
+    payee_kind: str = Field(max_length=16)
+    payee_name: str = Field(default="", max_length=200)
+    head: str | None = Field(default=None, max_length=48)
+    payee_organisation_id: int | None = None
+    lien_basis: str | None = Field(default=None, max_length=32)
+
+
+class DecisionIn(BaseModel):
+    approve: bool = True
+    reason: str = Field(default="", max_length=500)
+
+
+class ReasonIn(BaseModel):
+    reason: str = Field(max_length=500)
+
+
+class CorrectionIn(BaseModel):
+    reason: str = Field(max_length=500)
+    withdraw: bool = False
+    amount: int | None = None
+    fx: dict[str, Any] | None = None
+    description: str | None = Field(default=None, max_length=500)
 
 
 @router.post("/claims", status_code=201)
@@ -92,12 +141,28 @@ def reserve(claim_id: int, body: ReserveIn, actor: CurrentActor, db: Db) -> dict
 
 @router.post("/claims/{claim_id}/payments", status_code=201)
 def payment(claim_id: int, body: PaymentIn, actor: CurrentActor, db: Db) -> dict[str, Any]:
-    return request_payment(db, actor, claim_id, idempotency_key=body.idempotency_key)
+    return request_payment(db, actor, claim_id, **body.model_dump())
 
 
 @router.post("/payments/{payment_id}/approval")
-def approval(payment_id: int, actor: CurrentActor, db: Db) -> dict[str, Any]:
-    return approve_payment(db, actor, payment_id)
+def approval(
+    payment_id: int, actor: CurrentActor, db: Db, body: DecisionIn | None = None
+) -> dict[str, Any]:
+    """Approve exactly the requested amount, or reject it with a reason."""
+    decision = body or DecisionIn()
+    return approve_payment(db, actor, payment_id, approve=decision.approve, reason=decision.reason)
+
+
+@router.post("/payments/{payment_id}/undo")
+def undo(payment_id: int, body: ReasonIn, actor: CurrentActor, db: Db) -> dict[str, Any]:
+    """Void a payment awaiting approval, or reverse a released one, with a reason."""
+    return undo_payment(db, actor, payment_id, reason=body.reason)
+
+
+@router.post("/loss-items/{item_id}/correction")
+def correction(item_id: int, body: CorrectionIn, actor: CurrentActor, db: Db) -> dict[str, Any]:
+    """Amend (a new amount or foreign amount and rate) or withdraw a loss item."""
+    return correct_loss_item(db, actor, item_id, **body.model_dump())
 
 
 @router.post("/claims/{claim_id}/profit-loss", status_code=201)
@@ -142,4 +207,78 @@ def document(
         content_type=file.content_type or "",
         data=data,
         max_bytes=settings.max_upload_bytes,
+    )
+
+
+# -- the claim lifecycle (issue #17, rule 7): services/claim_lifecycle.py ----------------
+
+
+class DenialIn(BaseModel):
+    """A denial's grounds: shown to the insured and printed on its letter, except the
+    internal note (the insurer's staff only)."""
+
+    reason_code: str = Field(max_length=64)
+    clause: str = Field(max_length=200)
+    reason_ja: str = Field(max_length=1000)
+    reason_en: str = Field(max_length=1000)
+    internal_note: str = Field(default="", max_length=1000)
+
+
+@router.get("/claims")
+def claims(
+    actor: CurrentActor,
+    db: Db,
+    status: str | None = None,
+    policy_id: int | None = None,
+    handler_id: int | None = None,
+) -> list[dict[str, Any]]:
+    """The claims the caller may read, newest first; by status, policy and handler (who
+    opened the claim: claims staff only)."""
+    return list_claims(db, actor, status=status, policy_id=policy_id, handler_id=handler_id)
+
+
+@router.post("/claims/{claim_id}/close")
+def close(claim_id: int, body: ReasonIn, actor: CurrentActor, db: Db) -> dict[str, Any]:
+    """Close the claim, with a reason: no more items or payments until reopened."""
+    return close_claim(db, actor, claim_id, reason=body.reason)
+
+
+@router.post("/claims/{claim_id}/deny")
+def deny(claim_id: int, body: DenialIn, actor: CurrentActor, db: Db) -> dict[str, Any]:
+    """Deny the claim with a reason code, the clause and the reason (ja, en)."""
+    return deny_claim(db, actor, claim_id, **body.model_dump())
+
+
+@router.post("/claims/{claim_id}/reopen")
+def reopen(claim_id: int, body: ReasonIn, actor: CurrentActor, db: Db) -> dict[str, Any]:
+    """Reopen a closed or denied claim, with a reason."""
+    return reopen_claim(db, actor, claim_id, reason=body.reason)
+
+
+@router.get("/claims/{claim_id}/transactions")
+def transactions(claim_id: int, actor: CurrentActor, db: Db) -> list[dict[str, Any]]:
+    """The claim's payments, reserves (claims staff only), recoveries and status changes
+    in order."""
+    return claim_transactions(db, actor, claim_id)
+
+
+@router.get("/claims/{claim_id}/denial-letter.pdf", responses=PDF)
+def denial_letter(claim_id: int, actor: CurrentActor, db: Db, lang: LangQuery = "ja") -> Response:
+    """保険金をお支払いできない旨のご通知 / denial letter (404 unless the claim is denied)."""
+    return _pdf(denial_letter_pdf(db, actor, claim_id, parse_lang(lang)))
+
+
+@router.get("/policies/{policy_id}/limits")
+def limits(policy_id: int, actor: CurrentActor, db: Db) -> dict[str, Any]:
+    """What is left of every limit of the policy's current terms after the period's one
+    ledger: paid, committed (payments awaiting approval, partner costs), left."""
+    return limits_left(db, actor, policy_id)
+
+
+@router.post("/policies/{policy_id}/circumstance-notices", status_code=201)
+def notice(policy_id: int, body: NoticeIn, actor: CurrentActor, db: Db) -> dict[str, Any]:
+    """Record a notice of circumstances given under a claims-made policy: a later claim
+    from them belongs to this policy (``circumstance_notice_id`` when it is opened)."""
+    return give_circumstance_notice(
+        db, actor, policy_id, description=body.description, given_at=body.given_at
     )

@@ -6,7 +6,7 @@ from datetime import date
 from typing import Any
 
 from fastapi import APIRouter
-from pydantic import BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, Field
 
 from cybercover.api.deps import CurrentActor, Db
 from cybercover.services.policies import (
@@ -17,6 +17,7 @@ from cybercover.services.policies import (
     list_policies,
     reinstate_policy,
 )
+from cybercover.services.terms_versions import terms_at, terms_history
 
 router = APIRouter(tags=["policies"])
 
@@ -60,6 +61,10 @@ def issue(policy_id: int, actor: CurrentActor, db: Db) -> dict[str, Any]:
 
 @router.post("/policies/{policy_id}/cancel")
 def cancel(policy_id: int, body: CancelIn, actor: CurrentActor, db: Db) -> dict[str, Any]:
+    """Cancel: the policy, with ``earned_premium`` (what the insurer keeps by the
+    product's basis), ``return_premium`` (the written premium given up), ``received``,
+    ``refund`` (only premium received goes back), ``shortfall`` (billed when more was
+    earned than received) and ``cancelled_instalments`` (unpaid, cancelled: not refunded)."""
     return cancel_policy(
         db, actor, policy_id, effective_date=body.effective_date, by=body.by, reason=body.reason
     )
@@ -68,3 +73,14 @@ def cancel(policy_id: int, body: CancelIn, actor: CurrentActor, db: Db) -> dict[
 @router.post("/policies/{policy_id}/reinstate")
 def reinstate(policy_id: int, body: ReinstateIn, actor: CurrentActor, db: Db) -> dict[str, Any]:
     return reinstate_policy(db, actor, policy_id, reason=body.reason)
+
+
+@router.get("/policies/{policy_id}/terms")
+def terms(
+    policy_id: int, actor: CurrentActor, db: Db, at: AwareDatetime | None = None
+) -> dict[str, Any]:
+    """The terms version in force at ``at`` (and whether the policy was in force then,
+    and the premium condition); without ``at``, every version and the spans in force."""
+    if at is None:
+        return terms_history(db, actor, policy_id)
+    return terms_at(db, actor, policy_id, at)
