@@ -3,11 +3,14 @@ middle of a burst, and a PostgreSQL restart under load. ``tests/faults`` runs ea
 per backend and asserts on the report; this script runs them ``--repeat`` times and
 prints the figures (bench/README.md, "Faults").
 
-- **kill**: incident reports (about 100 a second) and claim payments (a loss item, then
-  the payment with its idempotency key, three claims in a loop) against ``cybercover
-  serve`` with two workers; SIGKILL to the whole process group half a second after some
-  of each were answered; restart; every payment that was sent is sent again with its
-  key, as a client would. Then the database is counted.
+- **kill**: incident reports (about 100 a second) and claim payments (a loss item of
+  ¥300,000, then the payment of what it made due with its idempotency key — ¥200,000
+  the first time, the item less the ¥100,000 deductible, ¥300,000 after — three claims
+  in a loop) against ``cybercover serve`` with two workers; SIGKILL to the whole process
+  group half a second after some of each were answered; restart; every payment that was
+  sent is sent again with its key and body, as a client would. Then the database is
+  counted. (Issue #17: a payment names its part, amount and payee, within the claim's
+  reserve, which ``_open_claims`` sets.)
 - **restart**: four clients report incidents and read ``/users/me`` in a loop while
   ``pg_ctl restart -m fast`` runs; every answer is kept, then the service is tried again.
 
@@ -42,7 +45,8 @@ from sqlalchemy.orm import Session
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from cybercover.demo import DEMO_PASSWORD
 from cybercover.storage.db import make_engine
-from cybercover.storage.models import AuditRecord, Claim, ClaimPayment, Incident, PolicyLedger
+from cybercover.storage.models import AuditRecord, ClaimPayment, Incident
+from load import ledgers_match_payments, payment_body
 from server import Cluster, Server, postgres_cluster, serve
 
 __all__ = ["KillReport", "RestartReport", "kill_mid_burst", "restart_postgres_under_load"]
@@ -51,6 +55,10 @@ DESK = "desk@demo.cybercover.jp"
 CLAIMS = "claims@demo.cybercover.jp"
 ADMIN = "admin@demo.cybercover.jp"
 ITEM = 300_000  # above the demo policies' ¥100,000 deductible: every payment pays
+DEDUCTIBLE = 100_000  # ① of every demo policy, once per claim: the first payment is less
+# a claim's reserve: 200,000 + 32 × 300,000 = 9,800,000, within the handler's 10,000,000
+# authority; a claim's loop stops at its first payment refused (none is, before the kill)
+RESERVE = 9_800_000
 
 
 def token(url: str, email: str) -> dict[str, str]:
@@ -106,14 +114,22 @@ def _open_claims(url: str) -> dict[str, Any]:
     ]
     claim_ids = []
     for policy in policies:
+        now = datetime.now(UTC).isoformat()  # the accident, and the third party's claim
         opened = httpx.post(
             url + "/api/v1/claims",
             headers=claims,
-            json={"policy_id": policy["id"], "accident_at": datetime.now(UTC).isoformat()},
+            json={"policy_id": policy["id"], "accident_at": now, "claim_made_at": now},
             timeout=30,
         )
         opened.raise_for_status()
         claim_ids.append(opened.json()["id"])
+        reserved = httpx.post(
+            f"{url}/api/v1/claims/{claim_ids[-1]}/reserves",
+            headers=claims,
+            json={"coverage": "liability", "amount": RESERVE, "reason": "障害試験"},
+            timeout=30,
+        )
+        reserved.raise_for_status()
     return {
         "desk": desk,
         "claims": claims,
@@ -125,7 +141,7 @@ def _open_claims(url: str) -> dict[str, Any]:
 @dataclass
 class _Burst:
     acked_incidents: list[str] = field(default_factory=list)
-    sent_payments: list[tuple[int, str]] = field(default_factory=list)
+    sent_payments: list[tuple[int, str, int]] = field(default_factory=list)  # claim, key, yen
     acked_payments: dict[str, dict[str, Any]] = field(default_factory=dict)
     failures: list[str] = field(default_factory=list)
     server_errors: int = 0
@@ -162,6 +178,7 @@ async def _burst(server: Server, ctx: dict[str, Any], kill_after: float) -> _Bur
             i = 0
             while not killed.is_set():
                 key = f"crash-pay-{claim_id}-{i}"
+                amount = ITEM - DEDUCTIBLE if i == 0 else ITEM  # what the item made due
                 i += 1
                 try:
                     item = await client.post(
@@ -172,18 +189,19 @@ async def _burst(server: Server, ctx: dict[str, Any], kill_after: float) -> _Bur
                     if item.status_code != 201:
                         burst.server_errors += item.status_code >= 500
                         return
-                    burst.sent_payments.append((claim_id, key))
+                    burst.sent_payments.append((claim_id, key, amount))
                     paid = await client.post(
                         f"/api/v1/claims/{claim_id}/payments",
                         headers=ctx["claims"],
-                        json={"idempotency_key": key},
+                        json=payment_body(key, amount),
                     )
                 except httpx.HTTPError as exc:
                     burst.failures.append(type(exc).__name__)
                     return
                 burst.server_errors += paid.status_code >= 500
-                if paid.status_code == 201:
-                    burst.acked_payments[key] = paid.json()
+                if paid.status_code != 201:
+                    return
+                burst.acked_payments[key] = paid.json()
 
         async def kill() -> None:
             # mid-burst: once some of each kind were answered (a loaded machine may take
@@ -243,11 +261,11 @@ def kill_mid_burst(
         # a client re-sends every payment it sent, with the same key
         retries: Counter[str] = Counter()
         repeated = 0
-        for claim_id, key in burst.sent_payments:
+        for claim_id, key, amount in burst.sent_payments:
             answer = httpx.post(
                 f"{server.url}/api/v1/claims/{claim_id}/payments",
                 headers=ctx["claims"],
-                json={"idempotency_key": key},
+                json=payment_body(key, amount),
                 timeout=30,
             )
             retries[str(answer.status_code)] += 1
@@ -285,24 +303,14 @@ def _count(database_url: str, burst: _Burst) -> dict[str, Any]:
             amounts: dict[int, list[int]] = {}
             for p in payments:
                 amounts.setdefault(p.claim_id, []).append(p.amount)
-            ledgers_ok = True
-            for ledger in session.execute(select(PolicyLedger)).scalars():
-                paid = [
-                    p.amount
-                    for p in session.execute(
-                        select(ClaimPayment)
-                        .join(Claim, Claim.id == ClaimPayment.claim_id)
-                        .where(Claim.policy_id == ledger.policy_id, ClaimPayment.status == "paid")
-                    ).scalars()
-                ]
-                ledgers_ok &= ledger.aggregate == sum(paid) == sum(ledger.parts.values())
             audited = [
-                str((r.after or {}).get("key", ""))
+                str((r.after or {}).get("idempotency_key", ""))
                 for r in session.execute(
                     select(AuditRecord).where(AuditRecord.action == "claim.payment_paid")
                 ).scalars()
             ]
             audited = [k for k in audited if k.startswith("crash-")]
+        ledgers_ok = ledgers_match_payments(engine)
     finally:
         engine.dispose()
     return {

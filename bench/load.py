@@ -8,12 +8,18 @@ server shows as latency, not as a politely lower rate.
 - **quotes**: ``POST /api/v1/submissions/{id}/quotes`` with one option, as the agent:
   underwriting rules, the rate table and the premium, a stored quote and its audit row;
 - **incidents**: ``POST /api/v1/incidents`` as the desk operator, each a distinct event;
-- **payments**: a loss item and a claim payment with its idempotency key, as the claims
-  handler, on the demo policies (each payment takes the policy's lock).
+- **payments**: a loss item of ¥300,000 and a claim payment of ¥300,000 of ① to the
+  victim with its idempotency key, as the claims handler, on claims opened on the demo
+  policies (each takes the policy's lock). A payment names its part, amount and payee
+  (issue #17): each claim first gets an item of the ¥100,000 deductible and a reserve, so
+  every later item makes exactly ¥300,000 due; enough claims are opened that none takes
+  more than ``PAYMENTS_PER_CLAIM`` payments, which keeps each within the reserve and the
+  handler's ¥10,000,000 authority (counted over all it paid on the claim).
 
 Afterwards the database is counted: every acknowledged (2xx) incident and payment must be
-there, the erosion ledger of each policy must equal the sum of its payments, and the audit
-chain must verify. The server is started here (``--workers``, on ``--database-url`` or a
+there, the ledger each policy shows (``limits_left``: paid, and committed: payments
+awaiting approval) must equal the sum of its stored payments, and the audit chain must
+verify. The server is started here (``--workers``, on ``--database-url`` or a
 throw-away PostgreSQL with ``--postgres``), or given with ``--url`` and ``--database-url``.
 
 The client is one asyncio process on aiohttp: it shares the cores with the server, and
@@ -46,22 +52,28 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from cybercover.demo import ANSWERS, DEMO_PASSWORD, OPTIONS
 from cybercover.services.audit import verify_audit
+from cybercover.services.authz import SYSTEM
+from cybercover.services.claims import limits_left
+from cybercover.services.uow import Database
 from cybercover.storage.db import make_engine
-from cybercover.storage.models import ClaimPayment, Incident, PolicyLedger
+from cybercover.storage.models import Claim, ClaimPayment, Incident
 from server import postgres_cluster, serve
 
-__all__ = ["LoadReport", "run_load"]
+__all__ = ["LoadReport", "ledgers_match_payments", "run_load"]
 
 AGENT = "agent@lac.demo.cybercover.jp"
 DESK = "desk@demo.cybercover.jp"
 CLAIMS = "claims@demo.cybercover.jp"
 ITEM_YEN = 300_000
+DEDUCTIBLE_YEN = 100_000  # ① of every demo policy: a first item of it leaves nothing due
+PAYMENTS_PER_CLAIM = 30  # 30 × 300,000 = 9,000,000: within the handler's 10,000,000
+RESERVE_YEN = PAYMENTS_PER_CLAIM * ITEM_YEN
 QUOTES_PER_SUBMISSION = 25
 # Open loop, bounded: beyond this many unanswered requests the server is not keeping up,
 # and a longer queue in the client only burns the CPU the server needs; a request due
@@ -114,7 +126,7 @@ class LoadReport:
     incidents_stored: int
     payments_acknowledged: int
     payments_stored: int
-    ledger_equals_payments: bool
+    ledger_equals_payments: bool  # each policy's paid and committed = its stored payments
     audit_rows: int
     audit_ok: bool
 
@@ -180,8 +192,9 @@ async def _token(client: Client, email: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {response.check().json()['token']}"}
 
 
-async def _prepare(client: Client, tag: str, submissions: int) -> dict[str, Any]:
-    """Tokens, a submission to quote, and one claim per demo policy to pay on."""
+async def _prepare(client: Client, tag: str, submissions: int, payments: int) -> dict[str, Any]:
+    """Tokens, a submission to quote, and claims on the demo policies to pay on: enough
+    that none takes more than ``PAYMENTS_PER_CLAIM`` of the ``payments`` to be sent."""
     agent, desk, claims = [await _token(client, e) for e in (AGENT, DESK, CLAIMS)]
     companies = (await client.call("GET", "/api/v1/companies", agent)).check().json()
     start_date = str(datetime.now(UTC).date() + timedelta(days=30))
@@ -215,19 +228,11 @@ async def _prepare(client: Client, tag: str, submissions: int) -> dict[str, Any]
         for p in (await client.call("GET", "/api/v1/policies", claims)).check().json()
         if p.get("status") == "in_force"
     ]
+    per_policy = max(1, -(-payments // (PAYMENTS_PER_CLAIM * max(len(policies), 1))))
     claim_ids = []
-    for policy in policies:
-        opened = await client.call(
-            "POST",
-            "/api/v1/claims",
-            claims,
-            {
-                "policy_id": policy["id"],
-                "accident_at": datetime.now(UTC).isoformat(),
-                "grounds": f"load {tag}",
-            },
-        )
-        claim_ids.append(opened.check().json()["id"])
+    for _ in range(per_policy):
+        for policy in policies:
+            claim_ids.append(await _open_claim(client, claims, policy["id"], tag))
     return {
         "agent": agent,
         "desk": desk,
@@ -235,6 +240,36 @@ async def _prepare(client: Client, tag: str, submissions: int) -> dict[str, Any]
         "submission_ids": sub_ids,
         "company_id": companies[-1]["id"],
         "claim_ids": claim_ids,
+    }
+
+
+async def _open_claim(client: Client, claims: dict[str, str], policy_id: int, tag: str) -> int:
+    """A claim on ``policy_id`` (an accident now, the third party's claim now), its first
+    item the ¥100,000 deductible of ①, and a reserve for ``PAYMENTS_PER_CLAIM`` payments."""
+    now = datetime.now(UTC).isoformat()
+    opened = await client.call(
+        "POST",
+        "/api/v1/claims",
+        claims,
+        {"policy_id": policy_id, "accident_at": now, "claim_made_at": now, "grounds": tag},
+    )
+    claim_id = int(opened.check().json()["id"])
+    for path, body in (
+        ("items", {"coverage": "liability", "category": "damages", "amount": DEDUCTIBLE_YEN}),
+        ("reserves", {"coverage": "liability", "amount": RESERVE_YEN, "reason": f"load {tag}"}),
+    ):
+        (await client.call("POST", f"/api/v1/claims/{claim_id}/{path}", claims, body)).check()
+    return claim_id
+
+
+def payment_body(key: str, amount: int) -> dict[str, Any]:
+    """A payment of ``amount`` of ① to the victim (issue #17: a part, an amount, a payee)."""
+    return {
+        "idempotency_key": key,
+        "coverage": "liability",
+        "amount": amount,
+        "payee_kind": "third_party",
+        "payee_name": "被害者 / the victim",
     }
 
 
@@ -278,7 +313,10 @@ async def _payment(client: Client, stream: Stream, ctx: dict[str, Any], i: int) 
     await _timed(
         stream,
         client.call(
-            "POST", f"/api/v1/claims/{claim_id}/payments", ctx["claims"], {"idempotency_key": key}
+            "POST",
+            f"/api/v1/claims/{claim_id}/payments",
+            ctx["claims"],
+            payment_body(key, ITEM_YEN),
         ),
         ack=key,
     )
@@ -298,7 +336,10 @@ async def _drive(
     async with aiohttp.ClientSession(url, connector=connector, timeout=client_timeout) as session:
         client = Client(session)
         quotes = rates.get("quotes", 0) * seconds
-        ctx = await _prepare(client, tag, max(1, int(quotes // QUOTES_PER_SUBMISSION) + 1))
+        payments = round(rates.get("payments", 0) * seconds)
+        ctx = await _prepare(
+            client, tag, max(1, int(quotes // QUOTES_PER_SUBMISSION) + 1), payments
+        )
         ctx["tag"] = tag
         subs = ctx["submission_ids"]
         streams = {name: Stream(name, rate) for name, rate in rates.items() if rate > 0}
@@ -428,15 +469,8 @@ def run_load(
                 select(ClaimPayment).where(ClaimPayment.idempotency_key.like(f"{tag}-%"))
             ).scalars()
             stored_payments = {p.idempotency_key for p in payments}
-            paid = session.execute(
-                select(func.coalesce(func.sum(ClaimPayment.amount), 0)).where(
-                    ClaimPayment.status == "paid"
-                )
-            ).scalar_one()
-            eroded = session.execute(
-                select(func.coalesce(func.sum(PolicyLedger.aggregate), 0))
-            ).scalar_one()
             audit = verify_audit(session)
+        ledgers_ok = ledgers_match_payments(engine)
     finally:
         engine.dispose()
     incidents = streams.get("incidents", Stream("incidents", 0))
@@ -449,10 +483,32 @@ def run_load(
         incidents_stored=len(stored_incidents & set(incidents.acknowledged)),
         payments_acknowledged=len(pays.acknowledged),
         payments_stored=len(stored_payments & set(pays.acknowledged)),
-        ledger_equals_payments=int(paid) == int(eroded),
+        ledger_equals_payments=ledgers_ok,
         audit_rows=audit.rows,
         audit_ok=audit.ok,
     )
+
+
+def ledgers_match_payments(engine: Any) -> bool:
+    """The ledger is the sum of the payments (issue #17: no stored ledger any more): for
+    every policy with a claim, what ``limits_left`` shows — paid, and committed (payments
+    awaiting approval; the bench approves no partner cost) — equals its stored payments."""
+    db = Database(engine=engine, clock=lambda: datetime.now(UTC))
+    with Session(engine) as session:
+        rows = session.execute(
+            select(Claim.policy_id, ClaimPayment.status, ClaimPayment.amount).join(
+                Claim, Claim.id == ClaimPayment.claim_id
+            )
+        ).all()
+        policies = set(session.execute(select(Claim.policy_id)).scalars())
+    for policy_id in policies:
+        mine = [(status, amount) for pid, status, amount in rows if pid == policy_id]
+        paid = sum(a for s, a in mine if s == "paid")
+        pending = sum(a for s, a in mine if s == "pending_approval")
+        shown = limits_left(db, SYSTEM, policy_id)["aggregate"]
+        if (shown["paid"], shown["committed"]) != (paid, pending):
+            return False
+    return True
 
 
 @contextmanager

@@ -57,7 +57,8 @@ LIMITS = {
     "profit_loss": 30_000_000,
     "continuation_costs": 20_000_000,
 }
-OVERALL_LIMIT = 120_000_000  # Oasis: calcrule 14 over the policy; ours: the aggregate
+# Oasis: calcrule 14 over the policy; ours: the aggregate, within ①'s limit (issue #17)
+OVERALL_LIMIT = 100_000_000
 LOSS_MEAN_LOG, LOSS_SIGMA = 15.0, 1.5
 GUL_ITEM_STREAM = (1 << 24) | 1  # stream source type GUL (1) in the top byte, item stream (1)
 

@@ -64,7 +64,9 @@ LIMITS = {
     "profit_loss": 30_000_000,
     "continuation_costs": 20_000_000,
     "business_interruption": 30_000_000,  # shared by profit_loss and continuation_costs
-    "aggregate": 120_000_000,  # over all parts for the period
+    # over all parts for the period, within ①'s limit (product rule
+    # aggregate_within_liability, issue #17; 120M before, which the product now refuses)
+    "aggregate": 100_000_000,
 }
 DEDUCTIBLES = {
     "liability": 1_000_000,

@@ -4,9 +4,11 @@ bench/faults.py; bench/server.py starts and always stops ``cybercover serve``.""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from glob import glob
 from pathlib import Path
+from typing import Any, TypeVar
 
 import pytest
 from bench.server import Cluster, postgres_cluster
@@ -14,6 +16,16 @@ from bench.server import Cluster, postgres_cluster
 from tests.integration.conftest import clock  # noqa: F401
 
 HAS_POSTGRES = bool(glob("/usr/lib/postgresql/*/bin/pg_ctl"))
+T = TypeVar("T")
+
+
+def off_the_loop(scenario: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Run a bench scenario (which calls ``asyncio.run``) in a thread of its own: when the
+    browser tests ran first in the same session, Playwright's sync API keeps an event loop
+    running in the main thread until the session ends, and ``asyncio.run`` refuses to
+    start another there."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(scenario, *args, **kwargs).result()
 
 
 @pytest.fixture

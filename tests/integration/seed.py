@@ -3,13 +3,17 @@ issue), a bound, issued and paid policy with an endorsement quoted, an incident 
 handed over and dispatched with an estimate, a claim with a payment waiting for a second
 approver, and users of every role (schemathesis, uploads, stored XSS, backups, risk).
 
+The story keeps the clock's order (issue #17): the policy is bound, issued and paid on
+2 March 2026 (the test clock's start), before its start on 1 April; the incident happens at
+10:00 on 1 May and is reported at noon, where the clock is left (``REPORTED``).
+
 Who may call which route is tested by tests/security/test_adversarial.py, generated from
 the route table and the role matrix.
 """
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from cybercover.services.authz import Actor
@@ -34,6 +38,7 @@ from cybercover.services.submissions import (
 from cybercover.services.uow import Database
 from tests.factories import CLEAN_ANSWERS
 from tests.integration.api_helpers import PASSWORD
+from tests.integration.conftest import FakeClock
 from tests.integration.test_lifecycle_api import COMPANY, PLAN_1
 
 OTHER_COMPANY = {
@@ -47,6 +52,8 @@ OTHER_COMPANY = {
 }
 SECRET_MARKERS = ("テスト製作所", "7000012050002")
 START_DATE = date(2026, 4, 1)
+OCCURRED = "2026-05-01T10:00:00+09:00"
+REPORTED = datetime.fromisoformat(OCCURRED) + timedelta(hours=2)  # noon on 1 May (JST)
 
 
 def seed(db: Database) -> dict[str, Any]:
@@ -150,13 +157,17 @@ def seed(db: Database) -> dict[str, Any]:
         password=PASSWORD,
     )
     desk = authenticate(db, "desk@desk.jp", PASSWORD)
+    # the policy was bound, issued and paid before its start; the incident is reported on
+    # 1 May, two hours after it happened (an event is never in the future)
+    assert isinstance(db.clock, FakeClock), "the seed moves the test clock"
+    db.clock.now = max(db.clock(), REPORTED.astimezone(UTC))  # the clock keeps UTC
     incident = report_incident(
         db,
         desk,
         {
             "summary": "テスト製作所の事故",
             "company_id": company["id"],
-            "occurred_at": "2026-05-01T10:00:00+09:00",
+            "occurred_at": OCCURRED,
         },
     )
     from cybercover.services.hearing import record_hearing
@@ -165,7 +176,7 @@ def seed(db: Database) -> dict[str, Any]:
         db,
         desk,
         incident["id"],
-        {"aware_at": "2026-05-01T10:00:00+09:00", "personal_data_count": 5_000},
+        {"aware_at": OCCURRED, "personal_data_count": 5_000},
     )
     hand_over(db, desk, incident["id"])
     dispatch = dispatch_partner(
@@ -183,20 +194,23 @@ def seed(db: Database) -> dict[str, Any]:
         tax_rate_percent=10,
         registration_number="T7000012050002",
     )
-    from cybercover.services.claims import add_loss_item, open_claim, request_payment
+    from cybercover.services.claims import add_loss_item, open_claim, request_payment, set_reserve
 
-    create_user(
-        db,
-        None,
-        organisation_id=1,
-        email="claims@insurer.jp",
-        display_name="c",
-        role="claims_handler",
-        password=PASSWORD,
-        payment_authority=1,
-    )
+    for email, authority in (("claims@insurer.jp", 1), ("claims-manager@insurer.jp", 50_000_000)):
+        create_user(
+            db,
+            None,
+            organisation_id=1,
+            email=email,
+            display_name="c",
+            role="claims_handler",
+            password=PASSWORD,
+            payment_authority=authority,
+        )
     handler = authenticate(db, "claims@insurer.jp", PASSWORD)
-    claim = open_claim(db, handler, incident_id=incident["id"])
+    manager = authenticate(db, "claims-manager@insurer.jp", PASSWORD)
+    # the victims claimed damages when the incident was reported (claims-made ①)
+    claim = open_claim(db, handler, incident_id=incident["id"], claim_made_at=REPORTED)
     add_loss_item(
         db,
         handler,
@@ -206,7 +220,21 @@ def seed(db: Database) -> dict[str, Any]:
         description="x",
         amount=5_000_000,
     )
-    pending = request_payment(db, handler, claim["id"], idempotency_key="seed")
+    # 5,000,000 less the ¥100,000 deductible: 4,900,000, to the victim; the handler's
+    # authority (1 yen) is below the reserve, so the manager sets it, and the payment waits
+    # for a second approver
+    set_reserve(db, manager, claim["id"], coverage="liability", amount=4_900_000, reason="見積り")
+    pending = request_payment(
+        db,
+        handler,
+        claim["id"],
+        idempotency_key="seed",
+        coverage="liability",
+        amount=4_900_000,
+        payee_kind="third_party",
+        payee_name="被害者 / the victim",
+    )
+    assert pending["status"] == "pending_approval"
     issue_api_token(db, agent, name="lac-integration", days=30)
     (lac_token,) = list_api_tokens(db, agent)
     return {

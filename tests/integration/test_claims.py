@@ -5,7 +5,7 @@ never passing its limits."""
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -20,12 +20,14 @@ from cybercover.services.claims import (
     get_claim,
     open_claim,
     request_payment,
+    set_reserve,
 )
 from cybercover.services.people import authenticate, create_user
 from cybercover.services.uow import Database
-from cybercover.storage.models import ClaimAdjudication, PolicyLedger
+from cybercover.storage.models import ClaimAdjudication, ClaimPayment
 from cybercover.timeutil import JST
 from tests.integration.api_helpers import PASSWORD
+from tests.integration.conftest import FakeClock
 from tests.integration.test_desk_api import seed
 
 
@@ -39,6 +41,57 @@ def get_policy_premium(db: Database, policy_id: int) -> int:
 
 
 ACCIDENT = datetime(2026, 9, 14, 9, 30, tzinfo=JST)
+LATER = datetime(2027, 4, 2, 10, 0, tzinfo=JST)  # after every accident of this file
+
+
+def travel(db: Database, to: datetime = LATER) -> None:
+    """Move the test clock on: the policies are bound before their start (2 March 2026),
+    the accidents happen and are reported later (an event is never in the future)."""
+    assert isinstance(db.clock, FakeClock) and to >= db.clock()
+    db.clock.now = to
+
+
+def pay(
+    db: Database,
+    handler: Actor,
+    claim_id: int,
+    coverage: str,
+    amount: int,
+    key: str,
+    *,
+    reserve_by: Actor | None = None,
+    payee_kind: str = "insured",
+    head: str | None = None,
+) -> dict[str, Any]:
+    """Set the part's reserve to ``amount`` (by ``reserve_by``, whose authority allows it)
+    and request a payment of ``amount`` of ``coverage``: liability to the victim (a third
+    party), everything else to the insured."""
+    set_reserve(
+        db,
+        reserve_by or handler,
+        claim_id,
+        coverage=coverage,
+        amount=amount
+        + sum(
+            p["amount"]
+            for p in get_claim(db, reserve_by or handler, claim_id)["payments"]
+            if p["coverage"] == coverage and p["status"] in ("paid", "pending_approval")
+        ),
+        reason="見積りに合わせる / matches the estimate",
+    )
+    return request_payment(
+        db,
+        handler,
+        claim_id,
+        idempotency_key=key,
+        coverage=coverage,
+        amount=amount,
+        payee_kind="third_party" if coverage == "liability" else payee_kind,
+        payee_name="被害者 / the victim" if coverage == "liability" else "テスト製作所",
+        head=head,
+    )
+
+
 LEAK_ITEMS = [  # examples/page-leak-gifts-lawsuit.json
     ("liability", "damages", 3_600_000),
     ("liability", "defence_costs", 2_500_000),
@@ -79,7 +132,14 @@ def handlers(db: Database) -> tuple[Actor, Actor]:
 def test_the_page_leak_example_from_items_to_payment(db: Database) -> None:
     world = seed(db)
     handler, manager = handlers(db)
-    claim = open_claim(db, handler, policy_id=world["policy_id"], accident_at=ACCIDENT)
+    travel(db)
+    claim = open_claim(
+        db,
+        handler,
+        policy_id=world["policy_id"],
+        accident_at=ACCIDENT,
+        claim_made_at=ACCIDENT + timedelta(days=6),  # the customers' first demand
+    )
     for coverage, category, amount in LEAK_ITEMS:
         add_loss_item(
             db,
@@ -108,31 +168,46 @@ def test_the_page_leak_example_from_items_to_payment(db: Database) -> None:
         (0, [("limit_per_accident", 3_900_000)]),
         (0, [("deductible", 100_000), ("limit_per_accident", 900_000)]),
     ]
-    payment = request_payment(db, handler, claim["id"], idempotency_key="leak-1")
-    assert (payment["status"], payment["amount"]) == (
-        "pending_approval",
-        36_000_000,
-    )  # above 10,000,000
+    # ① 6,000,000 to the victim: within the handler's 10,000,000 authority, paid at once
+    liability = pay(db, handler, claim["id"], "liability", 6_000_000, "leak-1")
+    assert (liability["status"], liability["payee_kind"]) == ("paid", "third_party")
+    # ② 30,000,000: its reserve is above the handler's authority (the manager sets it),
+    # and 6,000,000 + 30,000,000 by the same handler is above 10,000,000: a second approver
+    with pytest.raises(ForbiddenError):
+        pay(db, handler, claim["id"], "response_costs", 30_000_000, "leak-2")
+    payment = pay(
+        db, handler, claim["id"], "response_costs", 30_000_000, "leak-2", reserve_by=manager
+    )
+    assert (payment["status"], payment["amount"]) == ("pending_approval", 30_000_000)
     with pytest.raises(ForbiddenError):
         approve_payment(db, handler, payment["id"])  # not the requester
     paid = approve_payment(db, manager, payment["id"])
-    assert (paid["status"], paid["by_part"]) == (
+    assert (paid["status"], paid["by_part"], paid["amount"]) == (
         "paid",
-        {"liability": 6_000_000, "response_costs": 30_000_000},
+        {"response_costs": 30_000_000},
+        30_000_000,  # exactly what was requested
     )
     # a retry with the same key returns the same payment; nothing more is due anyway
-    again = request_payment(db, handler, claim["id"], idempotency_key="leak-1")
+    again = request_payment(
+        db,
+        handler,
+        claim["id"],
+        idempotency_key="leak-2",
+        coverage="response_costs",
+        amount=30_000_000,
+        payee_kind="insured",
+        payee_name="テスト製作所",
+    )
     assert (again["id"], again["repeated"]) == (payment["id"], True)
-    with pytest.raises(ConflictError) as info:
-        request_payment(db, handler, claim["id"], idempotency_key="leak-2")
-    assert info.value.rule == "nothing_due"
+    with pytest.raises(InputError) as info:
+        pay(db, handler, claim["id"], "response_costs", 1, "leak-3", reserve_by=manager)
+    assert info.value.problems[0].rule == "above_due"
     with db.sessions() as session:
-        ledger = session.get(PolicyLedger, world["policy_id"])
-        assert ledger is not None
-        assert (ledger.parts, ledger.aggregate) == (
-            {"liability": 6_000_000, "response_costs": 30_000_000},
-            36_000_000,
-        )
+        payments = session.execute(select(ClaimPayment)).scalars().all()
+        assert sorted((p.coverage, p.amount, p.status) for p in payments) == [
+            ("liability", 6_000_000, "paid"),
+            ("response_costs", 30_000_000, "paid"),
+        ]
     assert get_claim(db, manager, claim["id"])["paid"] == {
         "liability": 6_000_000,
         "response_costs": 30_000_000,
@@ -141,7 +216,8 @@ def test_the_page_leak_example_from_items_to_payment(db: Database) -> None:
 
 def test_twenty_concurrent_payments_never_pass_the_response_cost_limit(db: Database) -> None:
     world = seed(db)
-    handler, _ = handlers(db)
+    handler, manager = handlers(db)
+    travel(db)
     claims = []
     for i in range(20):
         claim = open_claim(
@@ -158,23 +234,41 @@ def test_twenty_concurrent_payments_never_pass_the_response_cost_limit(db: Datab
         )
         claims.append(claim["id"])
 
-    def pay(claim_id: int) -> dict[str, Any] | str:
+    for claim_id in claims:  # the manager reserves 4,900,000 on each
+        set_reserve(
+            db, manager, claim_id, coverage="response_costs", amount=4_900_000, reason="見積"
+        )
+
+    def pay_one(claim_id: int) -> dict[str, Any] | str:
         try:
-            return request_payment(db, handler, claim_id, idempotency_key=f"c-{claim_id}")
-        except ConflictError as exc:
-            return exc.rule
+            return request_payment(
+                db,
+                handler,
+                claim_id,
+                idempotency_key=f"c-{claim_id}",
+                coverage="response_costs",
+                amount=4_900_000,
+                payee_kind="insured",
+                payee_name="テスト製作所",
+            )
+        except (ConflictError, InputError) as exc:
+            return exc.problems[0].rule if isinstance(exc, InputError) else exc.rule
 
     with ThreadPoolExecutor(max_workers=8) as pool:
-        results = list(pool.map(pay, claims + claims))  # every request sent twice
+        results = list(pool.map(pay_one, claims + claims))  # every request sent twice
     payments = {r["id"]: r["amount"] for r in results if isinstance(r, dict)}
     # each claim: 5,000,000 − 100,000 deductible = 4,900,000; the 30,000,000 response-cost
-    # limit allows six in full and 600,000 of a seventh, then nothing
-    assert sum(payments.values()) == 30_000_000
-    assert sorted(payments.values(), reverse=True)[:7] == [4_900_000] * 6 + [600_000]
-    assert all(r == "nothing_due" for r in results if isinstance(r, str))
+    # limit allows six in full (29,400,000); the seventh would pass it: 600,000 is due on
+    # it, and a request for 4,900,000 is refused, whichever request comes first
+    assert sorted(payments.values()) == [4_900_000] * 6
+    assert all(r == "above_due" for r in results if isinstance(r, str))
     with db.sessions() as session:
-        ledger = session.execute(select(PolicyLedger)).scalar_one()
-        assert ledger.parts["response_costs"] == 30_000_000
+        total = sum(
+            p.amount
+            for p in session.execute(select(ClaimPayment)).scalars()
+            if p.status in ("paid", "pending_approval")
+        )
+        assert total == 29_400_000
 
 
 def test_twelve_items_added_at_once_are_adjudicated_one_state_at_a_time(db: Database) -> None:
@@ -184,6 +278,7 @@ def test_twelve_items_added_at_once_are_adjudicated_one_state_at_a_time(db: Data
     the lock, and an item committed in between made a 500.)"""
     world = seed(db)
     handler, _ = handlers(db)
+    travel(db)
     claim = open_claim(db, handler, policy_id=world["policy_id"], accident_at=ACCIDENT)
 
     def add(n: int) -> int:
@@ -218,6 +313,7 @@ def test_twelve_items_added_at_once_are_adjudicated_one_state_at_a_time(db: Data
 def test_a_policyholder_reads_its_claim_and_others_do_not(db: Database) -> None:
     world = seed(db)
     handler, _ = handlers(db)
+    travel(db)
     claim = open_claim(db, handler, policy_id=world["policy_id"], accident_at=ACCIDENT)
     holder = authenticate(db, "holder@test.jp", PASSWORD)
     assert get_claim(db, holder, claim["id"])["number"] == claim["number"]
@@ -232,6 +328,7 @@ def test_a_policyholder_reads_its_claim_and_others_do_not(db: Database) -> None:
 def test_a_ransom_payment_is_never_paid_and_says_why(db: Database) -> None:
     world = seed(db)
     handler, _ = handlers(db)
+    travel(db)
     claim = open_claim(db, handler, policy_id=world["policy_id"], accident_at=ACCIDENT)
     add_loss_item(
         db,
@@ -262,6 +359,7 @@ def test_a_ransom_payment_is_never_paid_and_says_why(db: Database) -> None:
 def test_a_liability_claim_from_an_act_before_the_retroactive_date_is_refused(db: Database) -> None:
     world = seed(db)
     handler, _ = handlers(db)
+    travel(db)
     # the policy's 遡及日 is its first inception, 1 April 2026; the act was in March
     claim = open_claim(
         db,
@@ -269,6 +367,7 @@ def test_a_liability_claim_from_an_act_before_the_retroactive_date_is_refused(db
         policy_id=world["policy_id"],
         accident_at=ACCIDENT,
         act_at=datetime(2026, 3, 20, 12, tzinfo=JST),
+        claim_made_at=ACCIDENT,
     )
     add_loss_item(
         db,
@@ -304,6 +403,7 @@ def test_loss_of_profit_is_computed_and_kept_with_its_inputs(db: Database) -> No
 
     world = seed(db)
     handler, _ = handlers(db)
+    travel(db)
     claim = open_claim(
         db, handler, policy_id=world["policy_id"], accident_at=ACCIDENT, outage_hours=30
     )
@@ -334,6 +434,7 @@ def test_claims_made_foreign_judgement_grounds_clocks_and_recovery(db: Database)
 
     world = seed(db)
     handler, _ = handlers(db)
+    travel(db)
     with pytest.raises(InputError) as info:  # an exclusion finding needs written grounds
         open_claim(
             db, handler, policy_id=world["policy_id"], accident_at=ACCIDENT, causes=["criminal"]
@@ -376,9 +477,9 @@ def test_claims_made_foreign_judgement_grounds_clocks_and_recovery(db: Database)
     # limitation: three years from the accident (保険法95条); payment due 30 days after the documents
     assert view["limitation_on"] == "2029-09-14" and view["payment_due_on"] is None
     completed = complete_documents(db, handler, claim["id"])
-    assert completed["payment_due_on"] == "2026-04-01"  # the clock stands at 2 March 2026 JST
-    payment = request_payment(db, handler, claim["id"], idempotency_key="usd")
-    assert payment["amount"] == 1_867_035 - 100_000  # the liability deductible
+    assert completed["payment_due_on"] == "2027-05-02"  # the clock stands at 2 April 2027 JST
+    payment = pay(db, handler, claim["id"], "liability", 1_867_035 - 100_000, "usd")
+    assert payment["amount"] == 1_767_035  # 1,867,035 less the 100,000 liability deductible
     with pytest.raises(InputError):  # more than was paid
         record_recovery(db, handler, claim["id"], amount=2_000_000, from_party="委託先")
     after = record_recovery(
@@ -406,6 +507,7 @@ def test_the_shared_limit_then_the_aggregate_across_two_claims(db: Database) -> 
     seed(db)
     handler, manager = handlers(db)
     policy = bi_policy(db, "2000012010019", BI_OPTION)
+    travel(db)
 
     ransom = open_claim(
         db,
@@ -428,11 +530,20 @@ def test_the_shared_limit_then_the_aggregate_across_two_claims(db: Database) -> 
             description="x",
             amount=amount,
         )
-    paid = approve_payment(
-        db, manager, request_payment(db, handler, ransom["id"], idempotency_key="r")["id"]
-    )
+    sheet = adjudicate_claim(db, handler, ransom["id"])
     # the shared limit of 20,000,000: 15,000,000 to profit, 5,000,000 left for continuation
-    assert paid["by_part"] == {
+    assert sheet["outstanding"] == {
+        "liability": 0,
+        "response_costs": 6_000_000,
+        "profit_loss": 15_000_000,
+        "continuation_costs": 5_000_000,
+    }
+    for part, amount in sheet["outstanding"].items():
+        if amount:
+            payment = pay(db, handler, ransom["id"], part, amount, f"r-{part}", reserve_by=manager)
+            if payment["status"] == "pending_approval":  # the handler's total passed 10,000,000
+                approve_payment(db, manager, payment["id"])
+    assert get_claim(db, manager, ransom["id"])["paid"] == {
         "response_costs": 6_000_000,
         "profit_loss": 15_000_000,
         "continuation_costs": 5_000_000,
@@ -473,12 +584,13 @@ def test_the_shared_limit_then_the_aggregate_across_two_claims(db: Database) -> 
     }
     assert [w["code"] for w in sheet["items"][1]["withheld"]] == ["aggregate"]
     assert sheet["remaining_limits"]["aggregate"] == 0
-    assert request_payment(db, handler, leak["id"], idempotency_key="l")["amount"] == 4_000_000
+    assert pay(db, handler, leak["id"], "liability", 4_000_000, "l")["amount"] == 4_000_000
 
 
 def test_cost_heads_apply_to_claims_too(db: Database) -> None:
     world = seed(db)
     handler, _ = handlers(db)
+    travel(db)
     claim = open_claim(db, handler, policy_id=world["policy_id"], accident_at=ACCIDENT)
     add_loss_item(
         db,
@@ -505,8 +617,9 @@ def bi_policy(
 ) -> dict[str, Any]:
     """A policy of ``option`` (by default plan ② + BI, 6 h qualifying, 100,000 deductibles)
     for a second company of the lac agency."""
+    from cybercover.services.billing import record_payment
     from cybercover.services.companies import create_company
-    from cybercover.services.policies import PREBIND_KINDS, bind_quote, issue_policy
+    from cybercover.services.policies import PREBIND_KINDS, bind_quote, get_policy, issue_policy
     from cybercover.services.submissions import (
         create_submission,
         quote_submission,
@@ -543,18 +656,23 @@ def bi_policy(
     quote = quote_submission(db, agent, sid, [option])["quotes"][0]
     for kind, result in PREBIND_KINDS.items():
         record_prebind(db, agent, sid, kind=kind, result=result)
-    return issue_policy(
+    issued = issue_policy(
         db,
         agent,
         bind_quote(db, agent, quote["id"], payment_plan="lump_sum", payment_method="invoice")["id"],
     )
+    admin = authenticate(db, "admin@example.jp", PASSWORD)
+    invoice = get_policy(db, admin, issued["id"])["invoices"][0]
+    record_payment(db, admin, invoice["id"], amount=invoice["amount"])  # before the start
+    return issued
 
 
 def test_the_page_server_down_and_short_outage_examples_from_claim_to_payment(db: Database) -> None:
     """examples/page-server-down.json and page-inventory-short-outages.json as claims."""
     seed(db)
-    handler, manager = handlers(db)
+    handler, _ = handlers(db)
     policy = bi_policy(db, "2000012010019")
+    travel(db)
     down = open_claim(
         db,
         handler,
@@ -575,11 +693,8 @@ def test_the_page_server_down_and_short_outage_examples_from_claim_to_payment(db
         add_loss_item(
             db, handler, down["id"], coverage=coverage, category="x", description="x", amount=amount
         )
-    paid = approve_payment(
-        db, manager, request_payment(db, handler, down["id"], idempotency_key="down")["id"]
-    )
     # 30 h > 6 h: everything from the first hour, less 100,000 per part (23,100,000 in all)
-    assert paid["by_part"] == {
+    assert adjudicate_claim(db, handler, down["id"])["payable"] == {
         "liability": 4_900_000,
         "response_costs": 3_400_000,
         "profit_loss": 11_900_000,
@@ -625,6 +740,7 @@ def test_from_incident_to_payment_the_partner_invoice_becomes_a_loss_item(db: Da
 
     world = seed(db)
     handler, _ = handlers(db)
+    travel(db)
     desk = authenticate(db, "desk@desk.jp", PASSWORD)
     incident = report_incident(
         db,
@@ -660,11 +776,36 @@ def test_from_incident_to_payment_the_partner_invoice_becomes_a_loss_item(db: Da
         3_850_000,
         "partner:investigation",
     )
-    paid = request_payment(db, handler, claim["id"], idempotency_key="mynum")
-    assert (paid["status"], paid["amount"]) == (
+    # to the partner firm, on its head: 3,850,000 − 100,000 deductible, within authority
+    set_reserve(
+        db, handler, claim["id"], coverage="response_costs", amount=3_750_000, reason="請求書"
+    )
+    paid = request_payment(
+        db,
+        handler,
+        claim["id"],
+        idempotency_key="mynum",
+        coverage="response_costs",
+        head="partner:investigation",
+        amount=3_750_000,
+        payee_kind="partner",
+        payee_organisation_id=world["partners"]["forensics"],
+    )
+    assert (paid["status"], paid["amount"], paid["payee_name"]) == (
         "paid",
-        3_850_000 - 100_000,
-    )  # within 10,000,000 authority
+        3_750_000,
+        "forensics 株式会社",
+    )
+    # once paid, the invoice is no longer a commitment as well: the period's ② shows
+    # 3,750,000 paid and nothing more committed
+    from cybercover.services.claims import limits_left
+
+    part = next(
+        p
+        for p in limits_left(db, handler, world["policy_id"])["parts"]
+        if p["code"] == "response_costs"
+    )
+    assert (part["paid"], part["committed"]) == (3_750_000, 100_000)
 
 
 def test_documents_are_attached_with_their_hash_and_bad_files_refused(db: Database) -> None:
@@ -674,6 +815,7 @@ def test_documents_are_attached_with_their_hash_and_bad_files_refused(db: Databa
 
     world = seed(db)
     handler, _ = handlers(db)
+    travel(db)
     claim = open_claim(db, handler, policy_id=world["policy_id"], accident_at=ACCIDENT)
     pdf = b"%PDF-1.7 claim form"
     doc = attach_document(
@@ -701,6 +843,7 @@ def test_documents_are_attached_with_their_hash_and_bad_files_refused(db: Databa
 def test_apology_gifts_without_the_insurers_prior_consent_are_not_paid(db: Database) -> None:
     world = seed(db)
     handler, _ = handlers(db)
+    travel(db)
     claim = open_claim(db, handler, policy_id=world["policy_id"], accident_at=ACCIDENT)
     add_loss_item(
         db,

@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner, Result
 
 from cybercover.cli import app
-from cybercover.services.claims import add_loss_item, open_claim, request_payment
+from cybercover.services.claims import add_loss_item, open_claim, request_payment, set_reserve
 from cybercover.services.dispatch import (
     decide_cost,
     dispatch_partner,
@@ -105,6 +105,7 @@ def build(db: Database, clock: FakeClock) -> dict[str, Any]:
         category="damages",
         description="取引先への損害賠償金",
         amount=3_000_000,
+        claim_made_at=datetime(2026, 7, 24, 1, 0, tzinfo=UTC),  # the customer's demand letter
     )
     add_loss_item(
         db,
@@ -115,8 +116,36 @@ def build(db: Database, clock: FakeClock) -> dict[str, Any]:
         description="身代金",
         amount=500_000,
     )
-    payment = request_payment(db, handler, claim["id"], idempotency_key="doc-1")
-    assert payment["status"] == "paid"
+    # one payment per part (issue #17), each within its reserve and, together
+    # (2,900,000 + 1,000,000 = 3,900,000), within the handler's ¥10,000,000 authority:
+    # ① 3,000,000 − 100,000 deductible = 2,900,000 to the customer (the victim);
+    # ② the invoice 1,100,000 − 100,000 = 1,000,000 to the forensics firm, on its head
+    for coverage, amount in (("liability", 2_900_000), ("response_costs", 1_000_000)):
+        set_reserve(
+            db, handler, claim["id"], coverage=coverage, amount=amount, reason="査定額 / assessed"
+        )
+    damages = request_payment(
+        db,
+        handler,
+        claim["id"],
+        idempotency_key="doc-1",
+        coverage="liability",
+        amount=2_900_000,
+        payee_kind="third_party",
+        payee_name="取引先 / the customer",
+    )
+    payment = request_payment(
+        db,
+        handler,
+        claim["id"],
+        idempotency_key="doc-2",
+        coverage="response_costs",
+        head="partner:investigation",
+        amount=1_000_000,
+        payee_kind="partner",
+        payee_organisation_id=world["partners"]["forensics"],
+    )
+    assert (damages["status"], payment["status"]) == ("paid", "paid")
     return {
         **world,
         "submission_id": sub["id"],
@@ -124,8 +153,8 @@ def build(db: Database, clock: FakeClock) -> dict[str, Any]:
         "incident_id": iid,
         "claim_id": claim["id"],
         "claim_number": claim["number"],
-        "payment_id": payment["id"],
-        "payment": payment,
+        "payment_id": payment["id"],  # the last payment: the limits left after both
+        "payments": [damages, payment],
     }
 
 
@@ -238,7 +267,8 @@ def test_the_settlement_letter_explains_each_yen_and_the_limits_left(
     client, ids = case
     # Items: the partner's invoice ¥1,100,000 (② less its ¥100,000 deductible = ¥1,000,000),
     # damages ¥3,000,000 (① less ¥100,000 = ¥2,900,000), a ransom ¥500,000 (never paid).
-    assert ids["payment"]["amount"] == 3_900_000
+    # Paid in two payments (one per part): 2,900,000 + 1,000,000 = 3,900,000.
+    assert [p["amount"] for p in ids["payments"]] == [2_900_000, 1_000_000]
     url = f"/api/v1/claims/{ids['claim_id']}/documents/settlement.pdf"
     text = text_of(download(client, url, "holder@test.jp"))
     has(
@@ -267,7 +297,10 @@ def test_the_settlement_letter_explains_each_yen_and_the_limits_left(
     one = text_of(
         download(client, url, "claims@insurer.jp", payment_id=str(ids["payment_id"]), lang="en")
     )
-    has(one, "Notice of insurance payment", "3,900,000 yen", "96,100,000 yen")
+    # the letter of the last payment (② 1,000,000): paid to date 3,900,000, and the
+    # aggregate left after it, 100,000,000 − 3,900,000 = 96,100,000
+    has(one, "Notice of insurance payment", "P-" + str(ids["payment_id"]), "1,000,000 yen")
+    has(one, "3,900,000 yen", "96,100,000 yen")
     # a payment of no claim of this one is not found
     response = client.get(
         url, headers=bearer(client, "claims@insurer.jp"), params={"payment_id": "999"}

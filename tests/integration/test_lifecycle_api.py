@@ -220,6 +220,8 @@ def test_the_whole_lifecycle_through_the_api(
         is False
     )
     invoice_id = full["invoices"][0]["id"]
+    # a value date is never in the future (issue #17): booked on 6 April, dated the 5th
+    clock.advance(days=35)  # 2026-04-06 10:00 JST
     ok(
         client.post(
             f"/api/v1/invoices/{invoice_id}/payments",
@@ -230,19 +232,28 @@ def test_the_whole_lifecycle_through_the_api(
     coverage = ok(client.get(f"/api/v1/policies/{pid}/coverage", params={"at": at}, headers=agent))
     assert coverage["covered"] is True and coverage["parts"] == ["liability", "response_costs"]
 
-    # commission statement for March 2026 (issued then): 20 % × 50 % of the premium
+    # commission on premium collected (issue #17): the receipt booked in April 2026,
+    # 20 % × 50 % of the premium; nothing in March, when the policy was issued unpaid
     statement = ok(
+        client.get(
+            f"/api/v1/agencies/{t_org(client, admin, 'lac')}/commission",
+            params={"month": "2026-04"},
+            headers=agent,
+        )
+    )
+    assert statement["rows"][0]["commission"] == premium * 20 * 50 // 10_000
+    assert statement["commission_total"] == premium * 20 * 50 // 10_000
+    march = ok(
         client.get(
             f"/api/v1/agencies/{t_org(client, admin, 'lac')}/commission",
             params={"month": "2026-03"},
             headers=agent,
         )
     )
-    assert statement["rows"][0]["commission"] == premium * 20 * 50 // 10_000
-    assert statement["commission_total"] == premium * 20 * 50 // 10_000
+    assert (march["rows"], march["commission_total"]) == ([], 0)
 
     # endorsement from 1 October 2026: raise the limits; pro rata for 182 of 365 days
-    clock.advance(days=200)
+    clock.advance(days=165)  # 200 days after 2 March
     agent = bearer(client, "agent@lac.jp")  # API tokens last 90 days
     endorsement = ok(
         client.post(
@@ -320,7 +331,9 @@ def test_the_whole_lifecycle_through_the_api(
     monthly = ok(client.get(f"/api/v1/policies/{renewed['id']}", headers=agent))["invoices"]
     total = renewed["annual_premium"]
     assert [i["amount"] for i in monthly] == [total // 12 + total % 12] + [total // 12] * 11
-    assert monthly[1]["due_date"] == "2027-05-01"
+    # direct debit (issue #17): the first instalment is debited 27 days after the start
+    # (product first_premium_due_days), 1 April + 27 = 28 April 2027; the next a month on
+    assert [i["due_date"] for i in monthly[:2]] == ["2027-04-28", "2027-05-28"]
 
     # cancellation of the first policy at the insured's request on 1 December 2026:
     # 244 days elapsed → short rate keeps 80 % (≤ 245 days), returns 20 % of the written premium
@@ -339,6 +352,18 @@ def test_the_whole_lifecycle_through_the_api(
     assert cancelled["method"] == "short_rate"
     assert cancelled["return_premium"] == written * 20 // 100
     assert cancelled["status"] == "cancelled"
+    # only premium received goes back (issue #17): the lump sum was received, the
+    # endorsement's additional premium never was; its invoice is cancelled, and the lump
+    # sum is squared with the 80 % earned by a refund or a shortfall billed
+    earned = written - written * 20 // 100
+    assert (cancelled["earned_premium"], cancelled["received"]) == (earned, premium)
+    assert (cancelled["refund"], cancelled["shortfall"]) == (
+        max(premium - earned, 0),
+        max(earned - premium, 0),
+    )
+    assert [i["amount"] for i in cancelled["cancelled_instalments"]] == [
+        endorsement["premium_delta"]
+    ]
     assert (
         ok(
             client.get(

@@ -29,7 +29,8 @@ def world(make_app_for_test: AppFactory, clock: FakeClock) -> tuple[TestClient, 
         role="underwriter",
         password=PASSWORD,
     )
-    clock.now = datetime(2026, 5, 1, 1, 0, tzinfo=UTC)  # inside the policy's period (04-01 on)
+    # inside the policy's period (04-01 on), the day after the seed's incident (1 May)
+    clock.now = datetime(2026, 5, 2, 1, 0, tzinfo=UTC)
     return TestClient(app), ids
 
 

@@ -93,12 +93,12 @@ API: dict[tuple[str, str], Case] = {
     ("GET", "/api/v1/submissions"): Case(act("submission.read")),
     ("POST", "/api/v1/submissions"): Case(
         act("submission.write", "company.read"),
-        {"company_id": 0, "start_date": "2026-04-01"},
+        {"company_id": 0, "start_date": "2026-06-01"},  # after the world's clock (1 May)
         ids={"company_id": "company_id", "agency_id": "agency_id"},
         id_bodies={
             "agency_id": lambda w: {
                 "company_id": w["company_id"],
-                "start_date": "2026-04-01",
+                "start_date": "2026-06-01",
                 "agency_id": 0,
             }
         },
@@ -131,10 +131,14 @@ API: dict[tuple[str, str], Case] = {
         act("policy.read"), query={"at": "2026-05-01T00:00:00+09:00"}
     ),
     ("POST", "/api/v1/policies/{policy_id}/issue"): Case(act("policy.bind")),
+    ("GET", "/api/v1/policies/{policy_id}/terms"): Case(
+        act("policy.read"), query={"at": "2026-05-01T10:00:00+09:00"}
+    ),
     ("POST", "/api/v1/policies/{policy_id}/endorsements"): Case(
         act("policy.change"), {"effective_date": "2026-06-01", "option": PLAN_1}
     ),
     ("POST", "/api/v1/endorsements/{transaction_id}/apply"): Case(act("policy.change")),
+    ("GET", "/api/v1/endorsements/{transaction_id}"): Case(act("policy.read")),
     ("POST", "/api/v1/policies/{policy_id}/renewal"): Case(act("policy.change")),
     ("POST", "/api/v1/policies/{policy_id}/cancel"): Case(
         act("policy.change"), {"effective_date": "2026-09-01", "by": "insured", "reason": "廃業"}
@@ -227,10 +231,29 @@ API: dict[tuple[str, str], Case] = {
     ("POST", "/api/v1/claims/{claim_id}/reserves"): Case(
         act("claim.manage"), {"coverage": "liability", "amount": 6_000_000, "reason": "見込み"}
     ),
+    # a payment names its part, amount and payee (issue #17): 1,000 of ① to the victim,
+    # within the world's open reserve and the item the matrix added just before
     ("POST", "/api/v1/claims/{claim_id}/payments"): Case(
-        act("claim.manage"), {"idempotency_key": "adversarial"}
+        act("claim.manage"),
+        {
+            "idempotency_key": "adversarial",
+            "coverage": "liability",
+            "amount": 1_000,
+            "payee_kind": "third_party",
+            "payee_name": "被害者",
+        },
     ),
     ("POST", "/api/v1/payments/{payment_id}/approval"): Case(act("claim.manage")),
+    ("GET", "/api/v1/policies/{policy_id}/limits"): Case(act("policy.read")),
+    ("POST", "/api/v1/policies/{policy_id}/circumstance-notices"): Case(
+        act("claim.manage"), {"description": "委託先の侵害の兆候 / a vendor's breach"}
+    ),
+    ("POST", "/api/v1/payments/{payment_id}/undo"): Case(
+        act("claim.manage"), {"reason": "二重に依頼した"}
+    ),
+    ("POST", "/api/v1/loss-items/{item_id}/correction"): Case(
+        act("claim.manage"), {"reason": "請求額の訂正", "amount": 4_000_000}
+    ),
     ("POST", "/api/v1/claims/{claim_id}/profit-loss"): Case(
         act("claim.manage"), {"standard_revenue": 1}
     ),
@@ -242,6 +265,25 @@ API: dict[tuple[str, str], Case] = {
     # (/my/claims/{claim_id}/documents)
     ("POST", "/api/v1/claims/{claim_id}/documents"): Case(act("claim.manage"), UPLOAD),
     ("GET", "/api/v1/claims/{claim_id}/documents/settlement.pdf"): Case(act("claim.read")),
+    # the claim lifecycle (issue #17, rule 7): services/claim_lifecycle.py
+    ("GET", "/api/v1/claims"): Case(act("claim.read")),
+    ("POST", "/api/v1/claims/{claim_id}/close"): Case(act("claim.manage"), {"reason": "終了"}),
+    ("POST", "/api/v1/claims/{claim_id}/deny"): Case(
+        act("claim.manage"),
+        {
+            "reason_code": "not_covered",
+            "clause": "第1条",
+            "reason_ja": "補償対象外",
+            "reason_en": "not covered",
+            "internal_note": "社内メモ",
+        },
+    ),
+    ("POST", "/api/v1/claims/{claim_id}/reopen"): Case(act("claim.manage"), {"reason": "再開"}),
+    ("GET", "/api/v1/claims/{claim_id}/transactions"): Case(act("claim.read")),
+    # the world's claim is never denied (a payment waits for approval there, so a denial
+    # is refused): its letter is 404 for every role. The insured's own letter (200) and
+    # another company's (404) are in tests/integration/test_claim_lifecycle.py
+    ("GET", "/api/v1/claims/{claim_id}/denial-letter.pdf"): Case(frozenset()),
     ("GET", "/api/v1/reports/bordereau.csv"): Case(act("report.read")),
     ("GET", "/api/v1/reports/loss-ratio"): Case(
         act("report.read"), query={"at": "2026-12-31T00:00:00+09:00"}
@@ -279,10 +321,14 @@ PAGES: dict[tuple[str, str], Case] = {
         },
     ),
     ("POST", "/policies/{policy_id}/renew"): Case(act("policy.change"), {}),
+    ("POST", "/endorsements/{transaction_id}/apply"): Case(act("policy.change"), {}),
     ("POST", "/policies/{policy_id}/cancel"): Case(
         act("policy.change"), {"effective_date": "2026-09-01", "by": "insured", "reason": "廃業"}
     ),
     ("POST", "/policies/{policy_id}/reinstate"): Case(act("policy.change"), {"reason": "撤回"}),
+    ("POST", "/policies/{policy_id}/invoices/{invoice_id}/payment"): Case(
+        act("billing.record_payment"), {"amount": "1"}
+    ),
     ("GET", "/agent"): Case(act("company.read", "submission.read", "policy.read")),
     ("POST", "/agent/companies"): Case(
         act("company.create"),
@@ -290,7 +336,7 @@ PAGES: dict[tuple[str, str], Case] = {
     ),
     ("POST", "/submissions"): Case(
         act("submission.write", "company.read"),
-        {"company_id": "0", "start_date": "2026-04-01"},
+        {"company_id": "0", "start_date": "2026-06-01"},
         ids={"company_id": "company_id"},
     ),
     ("GET", "/submissions/{submission_id}"): Case(act("submission.read")),
@@ -360,6 +406,11 @@ PAGES: dict[tuple[str, str], Case] = {
     ("POST", "/claims"): Case(
         act("claim.manage"), {"incident_id": "0"}, ids={"incident_id": "incident_id"}
     ),
+    ("POST", "/claims/notices"): Case(
+        act("claim.manage"),
+        {"policy_id": "0", "description": "委託先の侵害の兆候"},
+        ids={"policy_id": "policy_id"},
+    ),
     ("GET", "/claims/{claim_id}"): Case(act("claim.read")),
     ("POST", "/claims/{claim_id}/items"): Case(
         act("claim.manage"), {"coverage": "liability", "category": "damages", "amount": "1000"}
@@ -369,13 +420,32 @@ PAGES: dict[tuple[str, str], Case] = {
         act("claim.manage"), {"coverage": "liability", "amount": "6000000", "reason": "見込み"}
     ),
     ("POST", "/claims/{claim_id}/payments"): Case(
-        act("claim.manage"), {"idempotency_key": "page-payment"}
+        act("claim.manage"),
+        {
+            "idempotency_key": "page-payment",
+            "coverage": "liability",
+            "amount": "1000",
+            "payee_kind": "third_party",
+            "payee_name": "被害者",
+        },
     ),
     ("POST", "/claims/{claim_id}/documents-complete"): Case(act("claim.manage"), {}),
     ("POST", "/claims/{claim_id}/recoveries"): Case(
         act("claim.manage"), {"amount": "1", "from_party": "攻撃者"}
     ),
     ("POST", "/claims/{claim_id}/payments/{payment_id}/approval"): Case(act("claim.manage"), {}),
+    ("POST", "/claims/{claim_id}/payments/{payment_id}/undo"): Case(
+        act("claim.manage"), {"reason": "取消"}
+    ),
+    ("POST", "/claims/{claim_id}/items/{item_id}/correction"): Case(
+        act("claim.manage"), {"action": "amend", "amount": "4000000", "reason": "訂正"}
+    ),
+    ("POST", "/claims/{claim_id}/close"): Case(act("claim.manage"), {"reason": "終了"}),
+    ("POST", "/claims/{claim_id}/deny"): Case(
+        act("claim.manage"),
+        {"reason_code": "other", "clause": "第1条", "reason_ja": "理由", "reason_en": "why"},
+    ),
+    ("POST", "/claims/{claim_id}/reopen"): Case(act("claim.manage"), {"reason": "再開"}),
     ("GET", "/admin"): Case(act("user.manage")),
     ("POST", "/admin/users"): Case(
         act("user.manage"),
@@ -430,6 +500,7 @@ PATH_OBJECTS = {
     "dispatch_id": "dispatch_id",
     "cost_id": "cost_id",
     "claim_id": "claim_id",
+    "item_id": "item_id",
     "payment_id": "payment_id",
     "user_id": "user_id",
     "token_id": "token_id",

@@ -47,6 +47,7 @@ from cybercover.storage.models import (
     Dispatch,
     Incident,
     Invoice,
+    LossItem,
     Organisation,
     Policy,
     PolicyTransaction,
@@ -74,6 +75,7 @@ MODEL_OF = {
     "dispatch_id": Dispatch,
     "cost_id": CostDocument,
     "claim_id": Claim,
+    "item_id": LossItem,
     "payment_id": ClaimPayment,
 }
 # what the visibility table keeps from policyholders, agents and partners: a field, by
@@ -485,6 +487,8 @@ def _declared_fields(schema: dict[str, Any], operation: dict[str, Any]) -> set[s
         ("/incidents/{incident_id}/deadlines/{deadline_id}", "deadline_id"),
         ("/incidents/{incident_id}/costs/{cost_id}", "cost_id"),
         ("/claims/{claim_id}/payments/{payment_id}/approval", "payment_id"),
+        ("/claims/{claim_id}/payments/{payment_id}/undo", "payment_id"),
+        ("/claims/{claim_id}/items/{item_id}/correction", "item_id"),
     ],
 )
 def test_a_nested_object_is_refused_under_another_parent(
@@ -495,9 +499,8 @@ def test_a_nested_object_is_refused_under_another_parent(
     caller = sign_in(app, role)
     parent = next(p for p in params(path) if p != child)
     url = path.format(**{parent: world.own[parent], child: world.foreign[child]})
-    answer = caller.page.post(
-        url, data={"csrf_token": caller.csrf, "approve": "yes"}, follow_redirects=False
-    )
+    data = {"approve": "yes", "reason": "別の請求の支払", "amount": "1", "action": "amend"}
+    answer = caller.page.post(url, data={**data, "csrf_token": caller.csrf}, follow_redirects=False)
     assert answer.status_code == 404, (url, answer.status_code)
 
 

@@ -88,7 +88,8 @@ def test_a_submission_naming_an_agency_that_does_not_exist_is_a_problem_at_the_f
     database as a foreign-key error and answered 500."""
     app, world = app_and_world
     admin = sign_in(app, Role.ADMIN)
-    body = {"company_id": world.own["company_id"], "start_date": "2026-04-01"}
+    # a start date not in the past: the world's clock stands at 1 May 2026
+    body = {"company_id": world.own["company_id"], "start_date": "2026-06-01"}
     for agency, rule in (
         (2_147_000_000, "not_found"),
         (world.foreign["agency_id"], "not_handling_agency"),  # exists, does not handle A

@@ -15,20 +15,29 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 
-from cybercover.services import claims, dispatch, hearing, incidents, policies, submissions
+from cybercover.services import (
+    claims,
+    dispatch,
+    endorsements,
+    hearing,
+    incidents,
+    policies,
+    submissions,
+)
 from cybercover.services import visibility as table
 from cybercover.services.authz import Actor, Role
 from cybercover.services.claims import get_claim, list_claims, set_reserve
 from cybercover.services.dispatch import list_dispatches
+from cybercover.services.endorsements import get_endorsement, list_endorsements
 from cybercover.services.incidents import get_incident, list_incidents, timeline
 from cybercover.services.people import authenticate
 from cybercover.services.policies import get_policy, list_policies
 from cybercover.services.submissions import get_submission, list_submissions
 from tests.integration.api_helpers import PASSWORD
 from tests.integration.conftest import AppFactory, FakeClock
-from tests.security.world import ROLE_USERS, World, build_world
+from tests.security.world import PENDING, ROLE_USERS, World, build_world
 
-SHAPING_MODULES = [claims, dispatch, hearing, incidents, policies, submissions]
+SHAPING_MODULES = [claims, dispatch, endorsements, hearing, incidents, policies, submissions]
 
 
 def unclassified(kind: str, view: dict[str, Any], path: str = "") -> list[str]:
@@ -87,6 +96,8 @@ def everything(app: FastAPI, world: World, actor: Actor) -> None:
     list_submissions(db, actor)
     get_policy(db, actor, world.own["policy_id"])
     list_policies(db, actor)
+    get_endorsement(db, actor, world.own["transaction_id"])
+    list_endorsements(db, actor, world.own["policy_id"])
 
 
 def test_every_field_of_every_shaped_view_is_in_the_table(
@@ -96,13 +107,14 @@ def test_every_field_of_every_shaped_view_is_in_the_table(
     db = app.state.db
     admin = authenticate(db, ROLE_USERS["admin"], PASSWORD)
     claims_handler = authenticate(db, ROLE_USERS["claims_handler"], PASSWORD)
+    # a reserve is never below what the part has paid or awaits (the pending 4,900,000)
     set_reserve(
-        db, claims_handler, world.own["claim_id"], coverage="liability", amount=1, reason="x"
+        db, claims_handler, world.own["claim_id"], coverage="liability", amount=PENDING, reason="x"
     )
     everything(app, world, admin)
     kinds = {kind for kind, _ in shaped}
     assert kinds >= {"incident", "incident_event", "claim", "claim_summary", "dispatch"}
-    assert kinds >= {"submission", "policy"}
+    assert kinds >= {"submission", "policy", "endorsement"}
     missing = sorted({m for kind, view in shaped for m in unclassified(kind, view)})
     assert missing == []
 
@@ -130,7 +142,7 @@ def test_what_each_role_sees_of_the_same_claim_incident_dispatch_and_policy(
     holder_claim = get_claim(db, actors[Role.POLICYHOLDER], claim_id)
     assert "reserves" not in holder_claim
     assert all("idempotency_key" not in p for p in holder_claim["payments"])
-    assert [p["amount"] for p in holder_claim["payments"]] == [5_000_000 - 100_000]
+    assert [p["amount"] for p in holder_claim["payments"]] == [PENDING]  # 5,000,000 − 100,000
     # a partner: the incident's number, summary, status and triage, nothing else
     partner_view = get_incident(db, actors[Role.PARTNER], world.own["incident_id"])
     assert set(partner_view) == {"id", "number", "summary", "status", "triage"}

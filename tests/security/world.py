@@ -7,17 +7,24 @@ The insurer's staff (underwriter, desk operator, claims handlers, administrator)
 both. Every object a route can name exists for both tenants: company, submission with an
 open underwriting issue, quote, an issued and paid policy with an endorsement quoted, its
 invoice, an incident heard and handed over with a deadline, a dispatch accepted with an
-estimate waiting, a claim with an item and a payment waiting for a second approver.
+estimate waiting, a claim with a loss item (``item_id``), its reserve and a payment
+waiting for a second approver.
+
+The story keeps the clock's order (issue #17: an event is never in the future, and a
+claim is paid only if the first premium was received before the accident): both tenants'
+policies are bound, issued and paid on 2 March 2026 (the test clock's start), before their
+start on 1 April; then the clock moves to noon on 1 May 2026, two hours after the
+incidents, which are reported then, and stays there.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from cybercover.services.billing import record_payment
-from cybercover.services.claims import add_loss_item, open_claim, request_payment
+from cybercover.services.claims import add_loss_item, open_claim, request_payment, set_reserve
 from cybercover.services.companies import create_company
 from cybercover.services.dispatch import dispatch_partner, hand_over, respond_dispatch, submit_cost
 from cybercover.services.endorsements import quote_endorsement
@@ -43,10 +50,18 @@ from cybercover.services.submissions import (
 from cybercover.services.uow import Database
 from tests.factories import CLEAN_ANSWERS
 from tests.integration.api_helpers import PASSWORD
+from tests.integration.conftest import FakeClock
 from tests.integration.test_lifecycle_api import COMPANY, PLAN_1
 
 START = date(2026, 4, 1)
 NIGHT_OF_THE_INCIDENT = "2026-05-01T10:00:00+09:00"
+# reported two hours after it happened: 12:00 JST on 1 May 2026; the world's clock stays here
+REPORTED = datetime.fromisoformat(NIGHT_OF_THE_INCIDENT) + timedelta(hours=2)
+# the liability item, 5,000,000, less the ¥100,000 deductible: 4,900,000 payable, asked for
+# by the clerk and waiting for a second approver. The reserve is the estimate, 5,000,000:
+# 5,000,000 − 4,900,000 = 100,000 of it stays open for the matrix's own small payments
+DAMAGES = 5_000_000
+PENDING = DAMAGES - 100_000
 
 TENANTS = {
     "A": {
@@ -111,8 +126,8 @@ def build_world(db: Database) -> World:
         (orgs["p2"], "partner@p2.jp", "partner", {}),
         (orgs["desk"], "desk@desk.jp", "desk_operator", {}),
         (insurer, "uw@insurer.jp", "underwriter", {"underwriting_authority": 3}),
-        # a payment of 5,000,000 yen waits for a second approver: the requester's
-        # authority is 1 yen, the approver's fifty million
+        # a payment of 4,900,000 yen waits for a second approver: the requester's
+        # authority is 1 yen, the approver's (who also sets the reserve) fifty million
         (insurer, "claims-clerk@insurer.jp", "claims_handler", {"payment_authority": 1}),
         (insurer, "claims@insurer.jp", "claims_handler", {"payment_authority": 50_000_000}),
     ]:
@@ -137,8 +152,14 @@ def build_world(db: Database) -> World:
             contact_email=f"{code}@partner.jp",
         )
     world = World()
+    # both policies are bound, issued and paid before their start (1 April) ...
     for tenant, side in (("A", world.own), ("B", world.foreign)):
-        side.update(_tenant(db, tenant, orgs, partner="p1" if tenant == "A" else "p2"))
+        side.update(_contract(db, tenant, orgs))
+    # ... then the incidents happen on 1 May and are reported two hours later
+    assert isinstance(db.clock, FakeClock), "the world moves the test clock"
+    db.clock.now = max(db.clock(), REPORTED.astimezone(UTC))  # the clock keeps UTC
+    for tenant, side in (("A", world.own), ("B", world.foreign)):
+        side.update(_case(db, tenant, orgs, side, partner="p1" if tenant == "A" else "p2"))
     # the users whose accounts and tokens the people routes name
     for side, email in ((world.own, "victim@a.jp"), (world.foreign, "victim@b.jp")):
         company_org = side["company_org"]
@@ -160,11 +181,12 @@ def build_world(db: Database) -> World:
     return world
 
 
-def _tenant(db: Database, tenant: str, orgs: dict[str, int], partner: str) -> dict[str, Any]:
+def _contract(db: Database, tenant: str, orgs: dict[str, int]) -> dict[str, Any]:
+    """The company, its submissions and quote, and its policy: bound, issued and paid
+    (the first premium received before the start), an endorsement quoted."""
     agency = orgs[f"agency-{tenant.lower()}"]
     agent = authenticate(db, f"agent@{tenant.lower()}.jp", PASSWORD)
     admin = authenticate(db, "admin@example.jp", PASSWORD)
-    desk = authenticate(db, "desk@desk.jp", PASSWORD)
     company = create_company(db, agent, TENANTS[tenant])
     create_user(
         db,
@@ -197,6 +219,25 @@ def _tenant(db: Database, tenant: str, orgs: dict[str, int], partner: str) -> di
         effective_date=START.replace(month=6),
         option={**PLAN_1, "limits": {"liability": 200_000_000, "response_costs": 50_000_000}},
     )
+    return {
+        "company_id": company["id"],
+        "company_org": company["organisation_id"],
+        "agency_id": agency,
+        "submission_id": submission["id"],
+        "clean_submission_id": clean["id"],
+        "quote_id": quote["id"],
+        "issue_id": issue_id,
+        "policy_id": policy["id"],
+        "invoice_id": invoice["id"],
+        "transaction_id": endorsement["id"],
+    }
+
+
+def _case(
+    db: Database, tenant: str, orgs: dict[str, int], side: dict[str, Any], partner: str
+) -> dict[str, Any]:
+    """The incident, its hearing, hand-over and dispatch, and the claim on it."""
+    desk = authenticate(db, "desk@desk.jp", PASSWORD)
     # the incident: reported, heard (a deadline), handed over, a partner dispatched
     incident = report_incident(
         db,
@@ -204,7 +245,7 @@ def _tenant(db: Database, tenant: str, orgs: dict[str, int], partner: str) -> di
         {
             "summary": f"{TENANTS[tenant]['name']}：ランサムウェア"
             + ("（乙の社外秘）" if tenant == "B" else ""),
-            "company_id": company["id"],
+            "company_id": side["company_id"],
             "occurred_at": NIGHT_OF_THE_INCIDENT,
             "caller_contact": "03-9999-0002" if tenant == "B" else "03-1111-0001",
         },
@@ -231,35 +272,40 @@ def _tenant(db: Database, tenant: str, orgs: dict[str, int], partner: str) -> di
         tax_rate_percent=10,
         registration_number="T7000012050002",
     )
-    # the claim, with an item and a payment waiting for a second approver
+    # the claim, with an item, its reserve and a payment waiting for a second approver:
+    # the victims claimed damages when the incident was reported (claims-made ①)
     clerk = authenticate(db, "claims-clerk@insurer.jp", PASSWORD)
-    claim = open_claim(db, clerk, incident_id=incident["id"])
-    add_loss_item(
+    manager = authenticate(db, "claims@insurer.jp", PASSWORD)
+    claim = open_claim(db, clerk, incident_id=incident["id"], claim_made_at=REPORTED)
+    item = add_loss_item(
         db,
         clerk,
         claim["id"],
         coverage="liability",
         category="damages",
         description="損害賠償金",
-        amount=5_000_000,
+        amount=DAMAGES,
+    )["items"][0]
+    # the clerk's authority (1 yen) is below the reserve: the manager sets it
+    set_reserve(db, manager, claim["id"], coverage="liability", amount=DAMAGES, reason="見積り")
+    payment = request_payment(
+        db,
+        clerk,
+        claim["id"],
+        idempotency_key=f"seed-{tenant}",
+        coverage="liability",
+        amount=PENDING,
+        payee_kind="third_party",  # ① is paid to the victim (保険法22条)
+        payee_name="被害者 / the victim",
     )
-    payment = request_payment(db, clerk, claim["id"], idempotency_key=f"seed-{tenant}")
+    assert payment["status"] == "pending_approval"
     return {
-        "company_id": company["id"],
-        "company_org": company["organisation_id"],
-        "agency_id": agency,
         "partner_org": orgs[partner],
-        "submission_id": submission["id"],
-        "clean_submission_id": clean["id"],
-        "quote_id": quote["id"],
-        "issue_id": issue_id,
-        "policy_id": policy["id"],
-        "invoice_id": invoice["id"],
-        "transaction_id": endorsement["id"],
         "incident_id": incident["id"],
         "deadline_id": heard["deadlines"][0]["id"],
         "dispatch_id": dispatch["id"],
         "cost_id": cost["id"],
         "claim_id": claim["id"],
+        "item_id": item["id"],
         "payment_id": payment["id"],
     }

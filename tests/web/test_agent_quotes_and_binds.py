@@ -80,10 +80,11 @@ def test_an_agent_quotes_two_options_and_binds_one(site: Site, people: Any) -> N
     page.get_by_role("button", name="証券を発行する").click()
     expect(page.get_by_role("status")).to_have_text("証券を発行しました。")
     expect(page.locator("h1")).to_contain_text(re.compile(r"CY-2026-\d{6}-\d"))
-    # one lump-sum invoice of the whole premium, due on the start date
-    expect(page.locator("table").nth(1).locator("tbody td")).to_have_text(
-        ["1", "2026年8月1日（令和8年）", "53,200円", "—"]
-    )
+    # one lump-sum invoice of the whole premium, due on the start date, nothing received
+    invoice = page.locator("#invoices tbody tr")
+    expect(invoice).to_have_count(1)
+    for i, cell in enumerate(["1", "2026年8月1日（令和8年）", "53,200円", "0円", "—"]):
+        expect(invoice.locator("td").nth(i)).to_have_text(cell)
     policy_url = page.url
     agent.shot("issued")
 

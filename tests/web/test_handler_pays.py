@@ -1,14 +1,16 @@
 """The claims handler's worksheet on the product page's leak example: each item, what is
-payable, each yen withheld with its clause; a payment above the handler's authority waits
-for a second approver; the policyholder then sees the limits eroded. Another company's
-policyholder gets a 404 page."""
+payable, each yen withheld with its clause; then one payment per part (issue #17), each
+within its reserve: the liability money to the victim (not the insured, 保険法22条), the
+response costs above the handler's authority — its reserve set by a manager, the payment
+waiting for a second approver. The policyholder then sees the limits eroded. Another
+company's policyholder gets a 404 page."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from playwright.sync_api import expect
+from playwright.sync_api import Page, expect
 
 from cybercover.services.claims import add_loss_item, open_claim
 from cybercover.services.people import authenticate
@@ -28,6 +30,7 @@ def claim_with_items(site: Site) -> int:
         handler,
         policy_id=site.world["policy_id"],
         accident_at=datetime(2026, 7, 1, 9, 30, tzinfo=JST),
+        claim_made_at=datetime(2026, 7, 7, 9, 30, tzinfo=JST),  # the customers' first demand
     )
     for coverage, category, amount in ITEMS:
         add_loss_item(
@@ -45,6 +48,23 @@ def claim_with_items(site: Site) -> int:
     return int(claim["id"])
 
 
+def reserve(page: Page, coverage: str, amount: str) -> None:
+    """Set a part's reserve on the claim page."""
+    page.locator("#f-reserve\\.coverage").select_option(coverage)
+    page.locator("#f-reserve\\.amount").fill(amount)
+    page.locator("#f-reserve\\.reason").fill("査定額 / as assessed")
+    page.get_by_role("button", name="備金を設定").click()
+
+
+def request(page: Page, coverage: str, amount: str, payee_kind: str, payee_name: str) -> None:
+    """Ask for a payment of one part, to one payee, on the claim page."""
+    page.locator("#f-pay\\.coverage").select_option(coverage)
+    page.locator("#f-pay\\.amount").fill(amount)
+    page.locator("#f-pay\\.payee_kind").select_option(payee_kind)
+    page.locator("#f-pay\\.payee_name").fill(payee_name)
+    page.locator("#pay").click()
+
+
 def test_a_handler_pays_with_a_second_approver(site: Site, people: Any) -> None:
     cid = claim_with_items(site)
     handler = people()
@@ -55,10 +75,10 @@ def test_a_handler_pays_with_a_second_approver(site: Site, people: Any) -> None:
     page.get_by_label("補償").first.select_option(label="事故対応特別費用")
     page.locator("#f-category").fill("legal_advice")
     page.get_by_label("内容", exact=True).fill("弁護士相談")
-    page.get_by_label("金額（円）").first.fill("abc")
+    page.locator("#f-amount").fill("abc")  # the item form's amount
     page.get_by_role("button", name="追加", exact=True).click()
     expect(page.locator("#err-amount")).to_have_text("整数で指定してください")
-    page.get_by_label("金額（円）").first.fill("1,000,000")
+    page.locator("#f-amount").fill("1,000,000")
     page.get_by_role("button", name="追加", exact=True).click()
     expect(page.get_by_role("status")).to_have_text("損害項目を追加しました。")
 
@@ -91,21 +111,42 @@ def test_a_handler_pays_with_a_second_approver(site: Site, people: Any) -> None:
     expect(page.locator("#payable-total")).to_have_text("36,000,000円")
     handler.shot("worksheet")
 
-    # 36,000,000 is above the handler's 10,000,000 authority: it waits for approval
-    page.get_by_role("button", name="支払う").click()
-    payment = page.locator("tr[data-payment]").first
-    expect(payment.locator("td").nth(1)).to_have_text("36,000,000円")
+    # ① 6,000,000: the handler reserves it (within its 10,000,000 authority) and pays it
+    # to the victims; to the insured it is refused without the victims' consent or proof
+    # they were paid (保険法22条)
+    reserve(page, "liability", "6,000,000")
+    expect(page.get_by_role("status")).to_have_text("支払備金を設定しました。")
+    request(page, "liability", "6,000,000", "insured", "株式会社テスト製作所")
+    expect(page.locator("#err-pay\\.lien_basis")).to_contain_text("保険法22条")
+    request(page, "liability", "6,000,000", "third_party", "顧客各位（被害者）")
+    expect(page.get_by_role("status")).to_have_text("支払を申請しました。")
+    paid = page.locator("tr[data-payment]").first
+    expect(paid.locator("td.num")).to_have_text("6,000,000円")
+    expect(paid.locator(".pstatus")).to_have_text("支払済")  # within authority: paid at once
+    # ② 30,000,000 is above what the handler may reserve: a manager reserves it
+    reserve(page, "response_costs", "30,000,000")
+    expect(page.locator(".errors")).to_contain_text("備金の権限を超えています")
+    manager = people()
+    manager.sign_in("manager@insurer.jp")
+    reserve(manager.open(f"/claims/{cid}"), "response_costs", "30,000,000")
+    expect(manager.page.get_by_role("status")).to_have_text("支払備金を設定しました。")
+
+    # 6,000,000 + 30,000,000 = 36,000,000 asked by the handler on this claim is above its
+    # 10,000,000 authority: the ② payment waits for a second approver
+    page = handler.open(f"/claims/{cid}")
+    request(page, "response_costs", "30,000,000", "insured", "株式会社テスト製作所")
+    payment = page.locator("tr[data-payment]").last
+    expect(payment.locator("td.num")).to_have_text("30,000,000円")
     expect(payment.locator(".pstatus")).to_have_text("承認待ち")
-    payment.get_by_role("button", name="承認").click()
+    payment.get_by_role("button", name="承認", exact=True).click()
     expect(page.locator(".errors")).to_contain_text("依頼者本人は承認できません")
     handler.shot("own-approval-refused")
 
-    manager = people()
-    manager.sign_in("manager@insurer.jp")
     manager.open(f"/claims/{cid}")
-    manager.page.locator("tr[data-payment]").first.get_by_role("button", name="承認").click()
-    expect(manager.page.get_by_role("status")).to_have_text("支払を承認し、支払いました。")
-    expect(manager.page.locator("tr[data-payment] .pstatus")).to_have_text("支払済")
+    approve = manager.page.locator("tr[data-payment]").last
+    approve.get_by_role("button", name="承認", exact=True).click()
+    expect(manager.page.get_by_role("status")).to_have_text("支払の承認・却下を記録しました。")
+    expect(manager.page.locator("tr[data-payment] .pstatus")).to_have_text(["支払済", "支払済"])
     manager.shot("paid")
 
     # the policyholder's cover: 100,000,000 − 6,000,000 liability, the response costs

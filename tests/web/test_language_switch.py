@@ -20,8 +20,9 @@ def test_the_switch_to_english_sticks_and_switches_back(site: Site, people: Any)
     page.get_by_role("link", name="English").click()
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.get_by_role("heading", level=1)).to_have_text("My cover")
+    # limit, paid, committed (issue #17), left
     expect(page.locator('tr[data-part="liability"] td')).to_have_text(
-        ["100,000,000 yen", "0 yen", "100,000,000 yen"]
+        ["100,000,000 yen", "0 yen", "0 yen", "100,000,000 yen"]
     )
     expect(page.locator("section.card p").first).to_have_text("Period: 1 Apr 2026 – 1 Apr 2027")
     holder.shot("my-cover-en")

@@ -24,6 +24,7 @@ from cybercover.services.claims import (
     list_claims,
     open_claim,
     request_payment,
+    set_reserve,
     submit_claim_document,
 )
 from cybercover.services.partners import list_partners
@@ -154,7 +155,8 @@ def test_an_agent_endorses_renews_and_cancels_from_the_policy_page(seeded: Seede
     )
     page = text(endorsed.text)
     assert "異動を反映しました。" in page
-    assert "賠償責任 3億円 0円 300,000,000円" in page
+    # limit, paid, committed (issue #17: payments awaiting approval, partner costs), left
+    assert "賠償責任 3億円 0円 0円 300,000,000円" in page
     # ¥300M liability: 70,000 × 1.25 × 0.95 × 0.80 = 66,500 a year; from 1 October,
     # 182 of 365 days: (66,500 − 53,200) × 182 / 365 = 6,631.78 → 6,631
     assert "異動 2026年10月1日（令和8年） 6,631円" in page
@@ -538,7 +540,18 @@ def test_a_handler_sees_the_documents_completes_them_and_records_a_recovery(
         description="調査",
         amount=1_000_000,
     )
-    assert request_payment(db, handler, cid, idempotency_key="r1")["amount"] == 900_000
+    set_reserve(db, handler, cid, coverage="response_costs", amount=900_000, reason="見積")
+    paid = request_payment(
+        db,
+        handler,
+        cid,
+        idempotency_key="r1",
+        coverage="response_costs",
+        amount=900_000,  # what is due on the part: 1,000,000 − 100,000
+        payee_kind="insured",
+        payee_name="株式会社テスト製作所",
+    )
+    assert (paid["status"], paid["amount"]) == ("paid", 900_000)
     form = {"csrf_token": csrf, "from_party": "委託先株式会社", "note": "求償合意"}
     over = client.post(f"/claims/{cid}/recoveries", data=form | {"amount": "1,000,000"})
     assert over.status_code == 422

@@ -16,10 +16,10 @@ def test_a_policyholder_reports_an_incident_from_a_phone(site: Site, people: Any
     holder = people(viewport=PHONE, is_mobile=True, has_touch=True)
     page = holder.sign_in("holder@test.jp")
     expect(page).to_have_url(re.compile(r"/my$"))
-    # cover at a glance: plan ①, nothing paid yet
+    # cover at a glance: plan ①, nothing paid or committed yet (limit, paid, committed, left)
     rows = page.locator("table.limits tbody tr")
-    expect(rows.nth(0).locator("td")).to_have_text(["1億円", "0円", "100,000,000円"])
-    expect(rows.nth(1).locator("td")).to_have_text(["3,000万円", "0円", "30,000,000円"])
+    expect(rows.nth(0).locator("td")).to_have_text(["1億円", "0円", "0円", "100,000,000円"])
+    expect(rows.nth(1).locator("td")).to_have_text(["3,000万円", "0円", "0円", "30,000,000円"])
     expect(page.locator("section.card h2")).to_contain_text("有効")
     # the period 1 April 2026 to 1 April 2027, with the era year beside
     expect(page.locator("section.card p").first).to_have_text(

@@ -53,6 +53,7 @@ def test_the_limit_rules_of_the_page(product: Product) -> None:
     assert {(r.left, r.right) for r in product.limit_rules} == {
         ("response_costs", "liability"),
         ("business_interruption", "liability"),
+        ("aggregate", "liability"),  # 保険期間中…ただし①の限度額以内 (issue #17)
     }
 
 

@@ -120,9 +120,8 @@ def test_two_dask_workers_give_the_one_process_result() -> None:
 
 
 def test_every_accident_a_total_loss_erodes_limit_and_aggregate_by_hand() -> None:
-    """Losses far above every limit: each accident pays the liability limit L, and a
-    year pays min(accidents × L, L) — ① is per accident *and* per period (PRODUCT.md §3);
-    with response costs too, a year pays at most the aggregate."""
+    """Losses far above every limit: each accident would pay ①'s limit L and ②'s, and a
+    year pays at most the aggregate — within ①'s limit (PRODUCT.md §3), per period."""
     model, _ = one_family(
         "rights_infringement",
         frequency=1.0,
@@ -133,7 +132,7 @@ def test_every_accident_a_total_loss_erodes_limit_and_aggregate_by_hand() -> Non
         split={"liability": 0.5, "response_costs": 0.5},
     )
     product = default_product()
-    limit, costs, agg = 30_000_000, 20_000_000, 45_000_000
+    limit, costs, agg = 50_000_000, 20_000_000, 45_000_000
     terms = build_policy_terms(
         product,
         start=date(2026, 4, 1),
@@ -147,7 +146,7 @@ def test_every_accident_a_total_loss_erodes_limit_and_aggregate_by_hand() -> Non
     n = res.accidents
     assert (res.ground_up <= n * 50_000_000_000).all()
     assert (res.ground_up >= n * (50_000_000_000 - 2)).all()
-    # one accident: 30M (①, deductible inside the loss) + 20M (②) = 50M > aggregate 45M
+    # one accident: 50M (①, deductible inside the loss) + 20M (②) = 70M > aggregate 45M
     expected = np.where(n == 0, 0, agg)
     assert np.array_equal(res.insured, expected)
     # accidents a year: 1.0 (family) × 1.00 (manufacturing) × 3.42 (band "large", ≥ ¥10B)

@@ -173,7 +173,7 @@ def test_one_policy_one_peril_matches_an_independent_computation() -> None:
     )
     d, limit = 1_000_000, 10_000_000
     terms = _terms(
-        limits={"liability": limit, "response_costs": limit, "aggregate": 2_000_000_000},
+        limits={"liability": limit, "response_costs": limit},  # the aggregate: ①'s limit
         deductibles={"liability": d, "response_costs": 0},
     )
     pf = Portfolio.build(model, [_insured(terms)])

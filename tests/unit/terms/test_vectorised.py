@@ -136,7 +136,8 @@ def policies(draw: st.DrawFn) -> PolicyTerms:
     if draw(st.booleans()):
         limits["business_interruption"] = draw(st.integers(0, liability))
     if draw(st.booleans()):
-        limits["aggregate"] = draw(st.integers(0, 8_000))
+        # the aggregate is within ①'s limit (product rule aggregate_within_liability)
+        limits["aggregate"] = draw(st.integers(0, liability))
     deductibles = {c: draw(st.integers(0, 600)) for c in COVERAGES if draw(st.booleans())}
     hours = draw(st.sampled_from([Fraction(3), Fraction(7, 2), Fraction(10, 3), Fraction(6)]))
     return build_policy_terms(
@@ -255,13 +256,14 @@ def test_totals_per_accident_are_the_sum_of_the_parts(product: Product) -> None:
             "liability": 1_000,
             "response_costs": 600,
             "business_interruption": 1_000,
-            "aggregate": 5_000,
+            "aggregate": 1_000,  # within ①'s limit (aggregate_within_liability)
         },
         deductibles={"response_costs": 100},
     )
     vt = VectorTerms.from_policies([terms], ticks_per_hour=1)
-    losses = np.array([[700, 500, 0, 0], [700, 500, 0, 0]], np.int64)
+    losses = np.array([[700, 100, 0, 0], [700, 500, 0, 0]], np.int64)
     offsets, outage = np.array([0, 2]), np.zeros(2, np.int64)
-    # first: 700 + (500 − 100) = 1,100; second: liability 300 left, response 600 − 400 = 200 left
-    assert apply_terms(vt, losses, offsets, outage, per_part=False).tolist() == [1_100, 500]
-    assert apply_terms(vt, losses, offsets, outage).sum(axis=1).tolist() == [1_100, 500]
+    # first: 700 + (100 − 100) = 700; second: liability 300 left, response 500 − 100 = 400
+    # but the aggregate has 1,000 − 700 = 300 left: 300 in all
+    assert apply_terms(vt, losses, offsets, outage, per_part=False).tolist() == [700, 300]
+    assert apply_terms(vt, losses, offsets, outage).sum(axis=1).tolist() == [700, 300]
