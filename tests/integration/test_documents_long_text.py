@@ -5,12 +5,14 @@ characters, in lines): a PDF of several pages with every line of the summary in 
 from __future__ import annotations
 
 import io
+from datetime import datetime
 
 from fastapi.testclient import TestClient
 from pypdf import PdfReader
 
+from cybercover.timeutil import JST
 from tests.integration.api_helpers import bearer
-from tests.integration.conftest import AppFactory
+from tests.integration.conftest import AppFactory, FakeClock
 from tests.integration.test_desk_api import seed
 from tests.integration.test_lifecycle_api import COMPANY
 from tests.unit.documents.pdftext import text_of
@@ -34,11 +36,12 @@ def long_summary() -> tuple[str, list[str]]:
 
 
 def test_a_summary_of_the_maximum_length_flows_across_pages(
-    make_app_for_test: AppFactory,
+    make_app_for_test: AppFactory, clock: FakeClock
 ) -> None:
     app = make_app_for_test()
     client = TestClient(app)
-    seed(app.state.db)
+    seed(app.state.db)  # bound on 2 March; the incident is reported on 10 July
+    clock.now = datetime(2026, 7, 10, 3, 0, tzinfo=JST)
     summary, lines = long_summary()
     assert len(summary) == SUMMARY_MAX
     desk = bearer(client, "desk@desk.jp")

@@ -27,6 +27,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from cybercover.errors import Problem
+from cybercover.terms.exact import remaining
 from cybercover.terms.model import Ledger, PolicyTerms
 
 __all__ = [
@@ -123,12 +124,9 @@ def erosion(
 
 def remaining_limits(terms: PolicyTerms, ledger: Ledger) -> dict[str, int]:
     """What is left of every limit — each part, each shared limit, the aggregate — after
-    the ledger, never below 0 (the one "remaining" of the system)."""
-    out = {p.code: max(p.limit - ledger.parts.get(p.code, 0), 0) for p in terms.parts}
-    for shared in terms.shared:
-        out[shared.code] = max(shared.limit - ledger.shared.get(shared.code, 0), 0)
-    out["aggregate"] = max(terms.aggregate - ledger.aggregate, 0)
-    return out
+    the ledger (the terms engine's ``remaining``), never shown below 0: a ledger from
+    outside the engine (committed partner costs) may pass a limit the engine never would."""
+    return {code: max(left, 0) for code, left in remaining(terms, ledger).items()}
 
 
 def due_by_part(payable: Mapping[str, int], postings: Iterable[Posting]) -> dict[str, int]:

@@ -23,6 +23,7 @@ from urllib.parse import quote as url_quote
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from cybercover.claims.ledger import Posting, erosion
 from cybercover.companies.industry import group as industry_group
 from cybercover.documents import (
     Lang,
@@ -61,7 +62,7 @@ from cybercover.storage.models import (
     User,
 )
 from cybercover.terms import build_policy_terms, remaining
-from cybercover.terms.model import Ledger, PolicyTerms
+from cybercover.terms.model import PolicyTerms
 from cybercover.timeutil import add_years, period_start
 
 __all__ = [
@@ -377,24 +378,18 @@ def _remaining_after(
     """Each limit less every payment on the policy up to and including ``last``, in the
     order they were paid (the erosion ledger as it stood right after ``last``)."""
     assert last.paid_at is not None
-    ledger = Ledger()
-    shared_of = {p.code: p.shared for p in terms.parts}
-    for p in session.execute(
-        select(ClaimPayment)
-        .join(Claim, Claim.id == ClaimPayment.claim_id)
-        .where(Claim.policy_id == policy.id, ClaimPayment.status == "paid")
-        .order_by(ClaimPayment.paid_at, ClaimPayment.id)
-    ).scalars():
-        assert p.paid_at is not None
-        if (p.paid_at, p.id) > (last.paid_at, last.id):
-            break
-        for part, amount in p.by_part.items():
-            ledger.parts[part] = ledger.parts.get(part, 0) + amount
-            group = shared_of.get(part)
-            if group is not None:
-                ledger.shared[group] = ledger.shared.get(group, 0) + amount
-            ledger.aggregate += amount
-    return remaining(terms, ledger)
+    upto = [
+        Posting(p.claim_id, part, p.head, amount)
+        for p in session.execute(
+            select(ClaimPayment)
+            .join(Claim, Claim.id == ClaimPayment.claim_id)
+            .where(Claim.policy_id == policy.id, ClaimPayment.status == "paid")
+            .order_by(ClaimPayment.paid_at, ClaimPayment.id)
+        ).scalars()
+        if p.paid_at is not None and (p.paid_at, p.id) <= (last.paid_at, last.id)
+        for part, amount in p.by_part.items()
+    ]
+    return remaining(terms, erosion(upto, [], {p.code: p.shared for p in terms.parts}))
 
 
 def settlement_pdf(
