@@ -805,6 +805,15 @@ def test_the_migration_rebuilds_the_terms_versions_from_the_transactions(db: Dat
     seed(db)
     who = people(db)
     policy = new_policy(db, who, "2000012010019")
+    # a second policy, bound on 2 March but not yet issued when the database is upgraded
+    agent = who["agent"]
+    company = _company(db, agent, "3000012010018")
+    sid = create_submission(db, agent, company_id=company["id"], start_date=START_DATE)["id"]
+    update_submission(db, agent, sid, disclosure=CLEAN_ANSWERS)
+    quote = quote_submission(db, agent, sid, [PLAN_1])["quotes"][0]
+    for kind, result in PREBIND_KINDS.items():
+        record_prebind(db, agent, sid, kind=kind, result=result)
+    bound = bind_quote(db, agent, quote["id"], payment_plan="lump_sum", payment_method="invoice")
     travel(db, jst(2026, 6, 1))
     endorsement = quote_endorsement(
         db,
@@ -838,6 +847,11 @@ def test_the_migration_rebuilds_the_terms_versions_from_the_transactions(db: Dat
         command.upgrade(config, "head")
         connection.commit()
     assert versions() == before
+    # the bound policy has its version 1 from its terms: issued now, it is in force
+    issue_policy(db, agent, bound["id"])
+    cover = terms_at(db, agent, bound["id"], jst(2026, 6, 2))
+    assert (cover["in_force"], cover["version"]["number"]) == (True, 1)
+    assert cover["version"]["terms"]["limits"]["liability"] == 100_000_000
 
 
 # -- rule 9: claims-made continuity ---------------------------------------------------------

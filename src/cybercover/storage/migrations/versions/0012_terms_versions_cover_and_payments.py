@@ -6,8 +6,8 @@ before an endorsement was judged under the new limits. Now:
 - ``policy_terms_versions``: version 1 from the start of the period, one more per applied
   endorsement from its effective moment. Existing policies are migrated from their
   transactions: version 1 is the terms the issue transaction recorded, then each applied
-  endorsement's ``terms_after`` from its effective date (a policy bound but not issued has
-  none until it is issued).
+  endorsement's ``terms_after`` from its effective date; a policy bound but not yet
+  issued gets version 1 from its terms, as binding now makes it.
 - ``claims.notified_at``: when the insurer was first told (the incident's report time for
   a claim from an incident, else the claim's opening); ``outage_started_at`` for ③④;
   ``circumstance_notice_id`` / ``circumstance_noticed_at`` (a notice of circumstances given
@@ -194,9 +194,7 @@ def upgrade() -> None:
         sa.column("created_at", UTCDateTime(timezone=True)),
     )
     rows: list[dict[str, Any]] = []
-    for policy in bind.execute(
-        sa.select(policies).where(policies.c.number.is_not(None)).order_by(policies.c.id)
-    ).all():
+    for policy in bind.execute(sa.select(policies).order_by(policies.c.id)).all():
         history = bind.execute(
             sa.select(txs)
             .where(
