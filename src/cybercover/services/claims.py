@@ -1558,8 +1558,10 @@ def _money_problems(
     head: str | None,
     amount: int,
     excluding: ClaimPayment | None = None,
-) -> None:
-    """Refuse a payment the worksheet, the cover or the reserve does not allow now."""
+) -> bool:
+    """Refuse a payment the worksheet, the cover or the reserve does not allow now;
+    else say whether anything stays due or awaiting approval once it is released (the
+    claim's next status: one assessment serves both)."""
     assessment = _assess(session, claim, policy, now)
     if coverage in assessment.held:
         raise ConflictError(
@@ -1579,6 +1581,8 @@ def _money_problems(
     )
     if problems:
         raise InputError(problems)
+    released = [*own, Posting(claim.id, coverage, head, amount)]
+    return any(due_by_part(assessment.payable, released).values()) or any(p.pending for p in own)
 
 
 def _own_postings(session: Session, claim: Claim, excluding: int | None) -> list[Posting]:
@@ -1673,7 +1677,7 @@ def request_payment(
         ensure_open_for_money(claim)
         name = _check_payee(session, claim, req)
         _take_partner_costs(session, claim, actor, uow.now)
-        _money_problems(
+        outstanding = _money_problems(
             session, claim, policy, uow.now, coverage=coverage, head=req.head, amount=amount
         )
         within = not needs_approval(
@@ -1698,7 +1702,7 @@ def request_payment(
         session.add(payment)
         session.flush()
         if within:
-            _money_event(uow, actor, claim, policy, "payment")
+            _money_event(uow, actor, claim, policy, "payment", outstanding)
         uow.audit(
             actor.user_id,
             f"claim.payment_{payment.status}",
@@ -1708,13 +1712,24 @@ def request_payment(
         return _payment_view(payment)
 
 
-def _money_event(uow: Any, actor: Actor, claim: Claim, policy: Policy, kind: str) -> None:
+def _money_event(
+    uow: Any,
+    actor: Actor,
+    claim: Claim,
+    policy: Policy,
+    kind: str,
+    outstanding: bool | None = None,
+) -> None:
     """Move the claim's status after money moved (claims/lifecycle.py): paid in part
-    while something is still due or awaiting approval, paid in full otherwise."""
+    while something is still due or awaiting approval, paid in full otherwise.
+    ``outstanding``: already known from the payment's own check; else assessed now."""
     uow.session.flush()
-    assessment = _assess(uow.session, claim, policy, uow.now)
-    own = _own_postings(uow.session, claim, None)
-    outstanding = any(due_by_part(assessment.payable, own).values()) or any(p.pending for p in own)
+    if outstanding is None:
+        assessment = _assess(uow.session, claim, policy, uow.now)
+        own = _own_postings(uow.session, claim, None)
+        outstanding = any(due_by_part(assessment.payable, own).values()) or any(
+            p.pending for p in own
+        )
     record_money_event(uow, actor, claim, kind, outstanding=outstanding)
 
 
@@ -1785,8 +1800,9 @@ def approve_payment(
                 ja="支払権限を超えています",
                 en=f"{payment.amount:,} yen is above your payment authority",
             )
+        outstanding: bool | None = None  # a payment of old, without a part: assessed
         if payment.coverage is not None:
-            _money_problems(
+            outstanding = _money_problems(
                 session,
                 claim,
                 policy,
@@ -1798,7 +1814,7 @@ def approve_payment(
             )
         payment.status, payment.paid_at = "paid", uow.now
         payment.approved_by = actor.user_id
-        _money_event(uow, actor, claim, policy, "payment")
+        _money_event(uow, actor, claim, policy, "payment", outstanding)
         uow.audit(
             actor.user_id,
             "claim.payment_approved",
