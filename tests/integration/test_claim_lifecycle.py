@@ -31,6 +31,7 @@ from cybercover.services.claim_lifecycle import (
     reopen_claim,
 )
 from cybercover.services.claims import (
+    INITIAL_RESERVE_REASON,
     add_loss_item,
     get_claim,
     list_claims,
@@ -88,8 +89,9 @@ class Case:
 @pytest.fixture
 def case(make_app_for_test: AppFactory, clock: FakeClock) -> Case:
     """The desk world's policy (¥100,000 deductibles), two claims handlers, and a claim on
-    it with a forensics item of ¥1,100,000 (payable 1,100,000 − 100,000 = 1,000,000) and
-    a reserve of ¥7,654,321 with its reason."""
+    it with a forensics item of ¥1,100,000 (payable 1,100,000 − 100,000 = 1,000,000), the
+    product file's initial reserve of ② set with it (¥5,000,000), then a reserve of
+    ¥7,654,321 with its reason."""
     app = make_app_for_test()
     db = app.state.db
     world = seed(db)
@@ -232,9 +234,12 @@ def test_the_insured_reads_its_claim_without_reserves_or_internal_notes(case: Ca
 
     # the handler sees the reserve (with its reason) and the internal note
     staff = case.get(f"{url}/transactions", "claims@insurer.jp").json()
-    assert [t["kind"] for t in staff] == ["reserve", "status"]
-    assert staff[0]["amount"] == RESERVE and staff[0]["internal_note"] == RESERVE_REASON
-    assert staff[1]["internal_note"] == INTERNAL and staff[1]["by"] == case.handler.user_id
+    assert [t["kind"] for t in staff] == ["reserve", "reserve", "status"]
+    # the product file's initial reserve of ② (¥5,000,000), set with the first ② item
+    initial = staff[0]
+    assert initial["amount"] == 5_000_000 and initial["internal_note"] == INITIAL_RESERVE_REASON
+    assert staff[1]["amount"] == RESERVE and staff[1]["internal_note"] == RESERVE_REASON
+    assert staff[2]["internal_note"] == INTERNAL and staff[2]["by"] == case.handler.user_id
 
     # the insured: the change of status and its grounds, no reserve, no note, no names
     holder = case.get(f"{url}/transactions", "holder@test.jp")
@@ -420,9 +425,11 @@ def test_a_payment_moves_the_status_and_a_reversal_moves_it_back(case: Case) -> 
         record_money_event(
             uow, handler, load_claim(uow.session, handler, cid, "claim.manage"), "close"
         )
-    # the claim's money in order: the fixture's reserve, then each payment with the
-    # reserve set for it, its release, the status it moved; the reversals; the denial
+    # the claim's money in order: the initial reserve and the fixture's, then each
+    # payment with the reserve set for it, its release, the status it moved; the
+    # reversals; the denial
     assert [t["kind"] for t in claim_transactions(db, handler, cid)] == [
+        "reserve",
         "reserve",
         "reserve",
         "payment_requested",

@@ -575,6 +575,90 @@ def _part(limits: dict[str, Any], code: str) -> dict[str, Any]:
     return next(p for p in limits["parts"] if p["code"] == code)
 
 
+# -- the product file's figures: initial reserves (初期備金) ---------------------------------
+
+
+def test_a_part_starts_with_the_product_files_initial_reserve(db: Database) -> None:
+    """[claims] initial_reserve (products/cyber-sj22-13328.toml, ours): ① 10,000,000,
+    ② 5,000,000. A part gets it when its first item arrives and it is covered at its
+    trigger; the reserve caps the payment, the bordereau's outstanding follows it, and
+    from then on the handler moves it."""
+    world = seed(db)
+    who = people(db)
+    travel(db, jst(2026, 5, 2))
+    handler = who["handler"]
+    incident_id, dispatch_id = _dispatched(
+        db, who, world["company"]["id"], world["partners"]["forensics"]
+    )
+    # the partner's invoice: 900,000 + 10 % = 990,000, the claim's first ② item
+    decide_cost(db, who["desk"], _cost(db, dispatch_id, "invoice", 900_000)["id"], approve=True)
+    claim = open_claim(db, handler, incident_id=incident_id)
+    assert claim["reserves"] == {"response_costs": 5_000_000}
+    with db.sessions() as session:
+        (audit,) = [
+            a
+            for a in session.execute(
+                select(AuditRecord).where(AuditRecord.action == "claim.reserve")
+            ).scalars()
+        ]
+    assert audit.actor_user_id == handler.user_id
+    assert (audit.after or {})["rule"] == "initial_reserve"
+    assert (audit.after or {})["amount"] == 5_000_000
+    assert (audit.after or {})["terms_version"] == 1
+
+    # the partner is paid 990,000 − 100,000 (the deductible) = 890,000 within the reserve
+    paid = pay(
+        db,
+        handler,
+        claim["id"],
+        "response_costs",
+        890_000,
+        "r1",
+        payee_kind="partner",
+        payee_organisation_id=world["partners"]["forensics"],
+        head="partner:investigation",
+    )
+    assert paid["status"] == "paid"
+    row = next(r for r in claims_register(db, handler) if r["claim_number"] == claim["number"])
+    # outstanding 5,000,000 − 890,000 = 4,110,000; incurred 890,000 + 4,110,000
+    assert (row["paid_response_costs"], row["outstanding_response_costs"]) == (890_000, 4_110_000)
+    assert row["incurred_total"] == 5_000_000
+
+    # a second ② item sets no second reserve: 7,000,000 is due now (one accident, the
+    # deductible taken once), but the reserve has 4,110,000 open
+    item(db, handler, claim["id"], "response_costs", 7_000_000)
+    assert get_claim(db, handler, claim["id"])["reserves"] == {"response_costs": 5_000_000}
+    with pytest.raises(InputError) as over:
+        pay(db, handler, claim["id"], "response_costs", 4_110_001, "r2")
+    assert [p.rule for p in over.value.problems] == ["above_reserve"]
+
+    # the first ① item (the victim's claim for damages made on 1 May): ① gets 10,000,000
+    item(
+        db,
+        handler,
+        claim["id"],
+        "liability",
+        2_000_000,
+        claim_made_at=jst(2026, 5, 1, 15),
+    )
+    assert get_claim(db, handler, claim["id"])["reserves"] == {
+        "response_costs": 5_000_000,
+        "liability": 10_000_000,
+    }
+    # the handler lowers ① to 1,900,000 (2,000,000 − the 100,000 deductible); a later ①
+    # item does not put the product's figure back
+    set_reserve(db, handler, claim["id"], coverage="liability", amount=1_900_000, reason="和解額")
+    item(db, handler, claim["id"], "liability", 500_000)
+    assert get_claim(db, handler, claim["id"])["reserves"]["liability"] == 1_900_000
+
+    # an accident before the policy's start (1 April): ② is not covered at its trigger,
+    # so the rule sets no reserve (the handler decides)
+    early = open_claim(db, handler, policy_id=world["policy_id"], accident_at=jst(2026, 3, 20))
+    item(db, handler, early["id"], "response_costs", 1_000_000)
+    assert get_claim(db, handler, early["id"])["reserves"] == {}
+    assert adjudicate_claim(db, handler, early["id"])["payable"]["response_costs"] == 0
+
+
 # -- rule 5: payments are transactions -----------------------------------------------------
 
 

@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr, model_validator
 
+from cybercover.claims.model import ClaimsRulesDef
 from cybercover.errors import Problem
 from cybercover.policies.model import PolicyRulesDef
 from cybercover.rating.model import RateTable
@@ -270,6 +271,7 @@ class Product(_Strict):
     emergency_support: EmergencySupportDef
     isms: IsmsDef
     policy: PolicyRulesDef
+    claims: ClaimsRulesDef = ClaimsRulesDef()  # initial reserves (docs/claims.md)
     pricing: PricingDef | None = None  # technical price loadings (docs/risk-model.md)
     rating: RateTable  # the rate table (docs/rating.md)
     disclosure: DisclosureDef  # 告知 (docs/underwriting.md)
@@ -397,6 +399,15 @@ def consistency_problems(product: Product) -> list[Problem]:
         )
     for dup in _duplicates([s.code for s in product.emergency_support.services]):
         add("emergency_support.services", f"重複したコード {dup}", f"duplicate service code {dup}")
+    for part, amount in product.claims.initial_reserve.items():
+        if part not in known:
+            add(f"claims.initial_reserve.{part}", "未定義のカバー", f"unknown coverage {part}")
+        elif not 0 <= amount <= product.coverage(part).max_limit:
+            add(
+                f"claims.initial_reserve.{part}",
+                "初期備金は0円以上、その補償の最高限度額以下",
+                "an initial reserve is 0 yen or more and at most the part's maximum limit",
+            )
     problems += underwriting_problems(
         product.disclosure, product.underwriting, limit_keys, product.options
     )

@@ -37,6 +37,7 @@ from cybercover.claims.ledger import (
     remaining_limits,
 )
 from cybercover.claims.lifecycle import Status
+from cybercover.claims.model import initial_reserve
 from cybercover.errors import (
     AuthorityError,
     ConflictError,
@@ -378,6 +379,7 @@ def open_claim(
             ("claim", claim.id),
             after={"number": claim.number, "policy_id": policy.id},
         )
+        _initial_reserves(uow, claim, policy, actor)
         return _claim_view(session, claim)
 
 
@@ -651,8 +653,8 @@ def _store_item(
         )
     )
     uow.session.flush()
-    _readjudicate(uow, claim, actor)
     uow.audit(actor.user_id, "claim.item", ("claim", claim.id), after=audit)
+    _readjudicate(uow, claim, actor)
     return _claim_view(uow.session, claim)
 
 
@@ -1309,6 +1311,7 @@ def _readjudicate(uow: Any, claim: Claim, actor: Actor) -> dict[str, Any]:
     session = uow.session
     policy = _lock_policy(session, claim)
     _take_partner_costs(session, claim, actor, uow.now)
+    _initial_reserves(uow, claim, policy, actor)
     assessment = _assess(session, claim, policy, uow.now)
     session.add(
         ClaimAdjudication(
@@ -1411,11 +1414,7 @@ def set_reserve(
                     )
                 ]
             )
-        taken = sum(
-            p.amount
-            for p in _postings(uow.session, policy.id)
-            if p.claim_id == claim.id and p.part == coverage
-        )
+        taken = _taken(uow.session, policy, claim, coverage)
         if amount < taken:
             raise InputError(
                 [
@@ -1433,24 +1432,83 @@ def set_reserve(
                 ja="備金の権限を超えています",
                 en=f"{amount:,} yen is above your reserve authority",
             )
-        uow.session.add(
-            ClaimReserve(
-                claim_id=claim.id,
-                coverage=coverage,
-                amount=amount,
-                reason=reason.strip()[:500],
-                by=actor.user_id,
-                at=uow.now,
-            )
-        )
-        uow.session.flush()
-        uow.audit(
-            actor.user_id,
-            "claim.reserve",
-            ("claim", claim.id),
-            after={"coverage": coverage, "amount": amount, "reason": reason},
-        )
+        _record_reserve(uow, claim, actor, coverage, amount, reason.strip()[:500])
         return _claim_view(uow.session, claim)
+
+
+def _taken(session: Session, policy: Policy, claim: Claim, part: str) -> int:
+    """What the claim has paid or asked to pay on the part (its live payments)."""
+    return sum(
+        p.amount for p in _postings(session, policy.id) if p.claim_id == claim.id and p.part == part
+    )
+
+
+def _record_reserve(
+    uow: Any, claim: Claim, actor: Actor, part: str, amount: int, reason: str, **why: Any
+) -> None:
+    """A new reserve row for the part (the earlier ones stay) and its audit row."""
+    uow.session.add(
+        ClaimReserve(
+            claim_id=claim.id,
+            coverage=part,
+            amount=amount,
+            reason=reason,
+            by=actor.user_id,
+            at=uow.now,
+        )
+    )
+    uow.session.flush()
+    uow.audit(
+        actor.user_id,
+        "claim.reserve",
+        ("claim", claim.id),
+        after={"coverage": part, "amount": amount, "reason": reason, **why},
+    )
+
+
+INITIAL_RESERVE_REASON = (
+    "初期備金（商品ファイル [claims] initial_reserve） / initial reserve (product file)"
+)
+
+
+def _initial_reserves(uow: Any, claim: Claim, policy: Policy, actor: Actor) -> None:
+    """初期備金: a part that has an active loss item on the claim, is covered at its
+    trigger and has never had a reserve on the claim gets the product file's initial
+    reserve (``[claims] initial_reserve``), capped at the part's limit under the terms
+    version that judges it and never below what the claim has paid or asked to pay on it
+    (claims/model.py). Set by the rule, not by a person's authority: the row and its audit
+    name the handler whose step set it and the rule as the reason. A part not covered at
+    its trigger gets none (the handler decides)."""
+    session = uow.session
+    defaults = find_product(policy.product_code, policy.product_version).claims.initial_reserve
+    if not defaults:
+        return
+    reserved = set(
+        session.execute(
+            select(ClaimReserve.coverage).where(ClaimReserve.claim_id == claim.id)
+        ).scalars()
+    )
+    parts = {i.coverage for i in _active_items(session, claim.id)} - reserved
+    for part in sorted(p for p in parts if p in defaults):
+        when = trigger_of(claim, part)
+        cover = cover_of(session, policy, when, uow.now) if when is not None else None
+        if cover is None or not cover.covered or cover.version is None:
+            continue
+        terms = terms_of_version(policy, cover.version.terms)
+        limit = next((p.limit for p in terms.parts if p.code == part and p.bought), None)
+        if limit is None:
+            continue
+        amount = initial_reserve(defaults[part], limit, _taken(session, policy, claim, part))
+        _record_reserve(
+            uow,
+            claim,
+            actor,
+            part,
+            amount,
+            INITIAL_RESERVE_REASON,
+            rule="initial_reserve",
+            terms_version=cover.version.number,
+        )
 
 
 def _reserve(session: Session, claim_id: int, coverage: str) -> int:
@@ -1677,6 +1735,7 @@ def request_payment(
         ensure_open_for_money(claim)
         name = _check_payee(session, claim, req)
         _take_partner_costs(session, claim, actor, uow.now)
+        _initial_reserves(uow, claim, policy, actor)
         outstanding = _money_problems(
             session, claim, policy, uow.now, coverage=coverage, head=req.head, amount=amount
         )

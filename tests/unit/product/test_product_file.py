@@ -159,6 +159,37 @@ def test_duplicate_coverage_codes_are_refused() -> None:
     assert "coverages" in broken(lambda d: d["coverages"][1].update(code="liability"))
 
 
+def test_the_initial_reserves_per_part(product: Product) -> None:
+    assert product.claims.initial_reserve == {
+        "liability": 10_000_000,
+        "response_costs": 5_000_000,
+        "profit_loss": 5_000_000,
+        "continuation_costs": 3_000_000,
+    }
+
+
+def test_an_initial_reserve_of_an_unknown_part_or_above_its_maximum_is_refused() -> None:
+    def unknown(d: dict[str, Any]) -> None:
+        d["claims"]["initial_reserve"]["cyber_fines"] = 1
+
+    assert broken(unknown) == ["claims.initial_reserve.cyber_fines"]
+
+    def above(d: dict[str, Any]) -> None:  # ② may pay at most 1,000,000,000
+        d["claims"]["initial_reserve"]["response_costs"] = 1_000_000_001
+
+    assert broken(above) == ["claims.initial_reserve.response_costs"]
+
+    def negative(d: dict[str, Any]) -> None:
+        d["claims"]["initial_reserve"]["liability"] = -1
+
+    assert broken(negative) == ["claims.initial_reserve.liability"]
+
+    def typo(d: dict[str, Any]) -> None:  # a key the table does not know
+        d["claims"]["initial_reserves"] = d["claims"].pop("initial_reserve")
+
+    assert broken(typo) == ["claims.initial_reserves"]
+
+
 def test_more_exclusions_can_be_added_as_data(tmp_path: Path) -> None:
     text = PRODUCT_FILE.read_text(encoding="utf-8") + (
         '\n[[exclusions]]\ncode = "war"\n'
