@@ -285,7 +285,8 @@ def users_create(
     role: Annotated[
         str,
         typer.Option(
-            help="policyholder, agent, underwriter, desk_operator, partner, claims_handler, admin"
+            help="policyholder, agent, underwriter, desk_operator, partner, claims_handler, "
+            "actuary (再保険・アクチュアリー), auditor (内部監査), admin"
         ),
     ],
     organisation: Annotated[str, typer.Option(help="組織コード / organisation code")],

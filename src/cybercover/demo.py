@@ -250,6 +250,8 @@ def load_demo(db: Database) -> Iterator[str]:
         Role.CLAIMS_HANDLER,
         payment_authority=10_000_000,
     )
+    _user(db, insurer, "actuary@demo.cybercover.jp", "数理 三郎 / Actuary", Role.ACTUARY)
+    _user(db, insurer, "auditor@demo.cybercover.jp", "監査 四郎 / Internal audit", Role.AUDITOR)
     _user(db, desk, "desk@demo.cybercover.jp", "受付 次郎 / Desk operator", Role.DESK_OPERATOR)
     _user(db, lac, "agent@lac.demo.cybercover.jp", "ラック 代理店 / LAC agent", Role.AGENT)
     _user(db, sjp, "agent@sjp.demo.cybercover.jp", "SJP 代理店 / SJP agent", Role.AGENT)

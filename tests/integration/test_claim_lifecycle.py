@@ -39,7 +39,7 @@ from cybercover.services.claims import (
     set_reserve,
     undo_payment,
 )
-from cybercover.services.people import authenticate
+from cybercover.services.people import authenticate, create_user
 from cybercover.services.scope import load_claim
 from cybercover.services.uow import Database
 from cybercover.storage.models import AuditRecord, Claim, ClaimStatusChange
@@ -272,6 +272,68 @@ def test_the_insured_reads_its_claim_without_reserves_or_internal_notes(case: Ca
     nowhere = case.get("/api/v1/claims/9999999/transactions", "holder@other.jp")
     assert foreign.status_code == nowhere.status_code == 404
     assert foreign.json() == nowhere.json()
+
+
+def test_the_actuary_and_internal_audit_read_the_reserves_and_change_nothing(case: Case) -> None:
+    """Rule 10: reserves go to the staff whose work needs them — the reinsurance and
+    actuarial staff and internal audit read them on the API and the page; neither may set
+    a reserve, pay or deny, and only internal audit (and the administrators) read the
+    audit trail."""
+    for email, role in (("actuary@insurer.jp", "actuary"), ("auditor@insurer.jp", "auditor")):
+        create_user(
+            case.db,
+            None,
+            organisation_id=1,
+            email=email,
+            display_name=role,
+            role=role,
+            password=PASSWORD,
+        )
+    url = f"/api/v1/claims/{case.claim_id}"
+    for email in ("actuary@insurer.jp", "auditor@insurer.jp"):
+        claim = case.get(url, email).json()
+        # the latest reserve of ②: the fixture's 7,654,321 after the initial 5,000,000
+        assert claim["reserves"] == {"response_costs": RESERVE}
+        money = case.get(f"{url}/transactions", email).json()
+        assert [t["amount"] for t in money if t["kind"] == "reserve"] == [5_000_000, RESERVE]
+        assert case.get("/api/v1/claims", email).json()[0]["id"] == case.claim_id
+        # … and change nothing: 403 for the role, the reserve as it was
+        refused = case.post(
+            f"{url}/reserves",
+            email,
+            {"coverage": "response_costs", "amount": 1, "reason": "x"},
+        )
+        assert refused.status_code == 403
+        assert case.post(f"{url}/deny", email, DENIAL).status_code == 403
+        page, csrf = signed_in(case.app, email)
+        html = page.get(f"/claims/{case.claim_id}").text
+        assert "7,654,321" in html and 'id="reserves"' in html
+        assert f'action="/claims/{case.claim_id}/reserves"' not in html  # no form to set it
+        assert (
+            '<form method="post" action="/claims"' not in page.get("/claims").text
+        )  # nor to open one
+        posted = page.post(
+            f"/claims/{case.claim_id}/reserves",
+            data={"coverage": "response_costs", "amount": "1", "reason": "x", "csrf_token": csrf},
+        )
+        assert posted.status_code == 403
+    assert get_claim(case.db, case.handler, case.claim_id)["reserves"] == {
+        "response_costs": RESERVE
+    }
+    # the audit trail: internal audit reads it (API and page, with who did what); the
+    # actuary and the claims handler do not
+    rows = case.get("/api/v1/audit", "auditor@insurer.jp", limit=500).json()
+    reserve_rows = [r for r in rows if r["action"] == "claim.reserve"]
+    assert [r["after"]["amount"] for r in reversed(reserve_rows)] == [5_000_000, RESERVE]
+    assert {r["actor_name"] for r in reserve_rows} == {"損害 花子"}
+    assert case.get("/api/v1/audit/verify", "auditor@insurer.jp").json()["ok"] is True
+    auditor_page, _ = signed_in(case.app, "auditor@insurer.jp")
+    audit_html = auditor_page.get("/audit?verify=1").text
+    assert 'id="audit-result" class="ok"' in audit_html and "claim.reserve" in audit_html
+    for email in ("actuary@insurer.jp", "claims@insurer.jp", "holder@test.jp"):
+        assert case.get("/api/v1/audit", email).status_code == 403
+        browser, _ = signed_in(case.app, email)
+        assert browser.get("/audit").status_code == 403
 
 
 def test_the_claims_list_filters_by_status_policy_and_handler(case: Case) -> None:

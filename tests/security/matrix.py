@@ -447,6 +447,7 @@ PAGES: dict[tuple[str, str], Case] = {
     ),
     ("POST", "/claims/{claim_id}/reopen"): Case(act("claim.manage"), {"reason": "再開"}),
     ("GET", "/admin"): Case(act("user.manage")),
+    ("GET", "/audit"): Case(act("audit.read")),
     ("POST", "/admin/users"): Case(
         act("user.manage"),
         lambda w: {

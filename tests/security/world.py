@@ -92,6 +92,8 @@ ROLE_USERS = {
     "desk_operator": "desk@desk.jp",
     "claims_handler": "claims@insurer.jp",
     "admin": "admin@example.jp",
+    "actuary": "actuary@insurer.jp",
+    "auditor": "auditor@insurer.jp",
 }
 
 
@@ -130,6 +132,8 @@ def build_world(db: Database) -> World:
         # authority is 1 yen, the approver's (who also sets the reserve) fifty million
         (insurer, "claims-clerk@insurer.jp", "claims_handler", {"payment_authority": 1}),
         (insurer, "claims@insurer.jp", "claims_handler", {"payment_authority": 50_000_000}),
+        (insurer, "actuary@insurer.jp", "actuary", {}),
+        (insurer, "auditor@insurer.jp", "auditor", {}),
     ]:
         create_user(
             db,

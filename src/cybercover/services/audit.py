@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import bindparam, select, text
 from sqlalchemy.orm import Session
 
-from cybercover.storage.models import AuditHead, AuditRecord
+from cybercover.storage.models import AuditHead, AuditRecord, User
 from cybercover.storage.models.base import JsonDoc, UTCDateTime
 
 __all__ = ["GENESIS", "AuditEntry", "AuditReport", "append_audit", "jsonable", "verify_audit"]
@@ -200,13 +200,18 @@ def recent_audit(db: Any, actor: Any, limit: int = 100) -> list[dict[str, Any]]:
     authorize(actor, "audit.read")
     with db.sessions() as session:
         rows = session.execute(
-            select(AuditRecord).order_by(AuditRecord.seq.desc()).limit(limit)
-        ).scalars()
+            select(AuditRecord, User.display_name)
+            .outerjoin(User, User.id == AuditRecord.actor_user_id)
+            .order_by(AuditRecord.seq.desc())
+            .limit(limit)
+        ).all()
         return [
             {
                 "seq": r.seq,
                 "at": r.at.isoformat(),
                 "actor_user_id": r.actor_user_id,
+                # who, by name (the system's own steps have no user)
+                "actor_name": name or ("system" if r.actor_user_id is None else ""),
                 "action": r.action,
                 "object_type": r.object_type,
                 "object_id": r.object_id,
@@ -215,5 +220,5 @@ def recent_audit(db: Any, actor: Any, limit: int = 100) -> list[dict[str, Any]]:
                 "request_id": r.request_id,
                 "hash": r.hash,
             }
-            for r in rows
+            for r, name in rows
         ]

@@ -30,6 +30,11 @@ class Role(StrEnum):
     PARTNER = "partner"
     CLAIMS_HANDLER = "claims_handler"
     ADMIN = "admin"
+    # the insurer's reinsurance and actuarial staff (再保険・アクチュアリー): read the book —
+    # policies, premiums, claims with their reserves, the reports — and run the risk model
+    ACTUARY = "actuary"
+    # internal audit (監査): read everything, the audit trail included, and change nothing
+    AUDITOR = "auditor"
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,69 +52,88 @@ SYSTEM = Actor(user_id=0, organisation_id=0, role=Role.ADMIN, display_name="syst
 whoever holds the database's credentials already sees every row, so the system reads and
 acts as the insurer's administrator."""
 
+# who reads a company and its policies: its own people and agents (scoped), and every
+# insurer role but the partners'
+_BOOK_READERS: frozenset[Role] = frozenset(
+    {
+        Role.POLICYHOLDER,
+        Role.AGENT,
+        Role.UNDERWRITER,
+        Role.DESK_OPERATOR,
+        Role.CLAIMS_HANDLER,
+        Role.ADMIN,
+        Role.ACTUARY,
+        Role.AUDITOR,
+    }
+)
+
 # action → roles allowed (before ownership is checked)
 _RULES: dict[str, frozenset[Role]] = {
-    "company.read": frozenset(
-        {
-            Role.POLICYHOLDER,
-            Role.AGENT,
-            Role.UNDERWRITER,
-            Role.DESK_OPERATOR,
-            Role.CLAIMS_HANDLER,
-            Role.ADMIN,
-        }
-    ),
+    "company.read": _BOOK_READERS,
     "company.create": frozenset({Role.AGENT, Role.UNDERWRITER, Role.ADMIN}),
     "company.update": frozenset({Role.AGENT, Role.UNDERWRITER, Role.ADMIN}),
-    "submission.read": frozenset({Role.POLICYHOLDER, Role.AGENT, Role.UNDERWRITER, Role.ADMIN}),
+    "submission.read": frozenset(
+        {Role.POLICYHOLDER, Role.AGENT, Role.UNDERWRITER, Role.ADMIN, Role.AUDITOR}
+    ),
     "submission.write": frozenset({Role.AGENT, Role.UNDERWRITER, Role.ADMIN}),
     "quote.create": frozenset({Role.AGENT, Role.UNDERWRITER, Role.ADMIN}),
     "underwriting.decide": frozenset({Role.UNDERWRITER, Role.ADMIN}),
-    "policy.read": frozenset(
-        {
-            Role.POLICYHOLDER,
-            Role.AGENT,
-            Role.UNDERWRITER,
-            Role.DESK_OPERATOR,
-            Role.CLAIMS_HANDLER,
-            Role.ADMIN,
-        }
-    ),
+    "policy.read": _BOOK_READERS,
     "policy.bind": frozenset({Role.AGENT, Role.UNDERWRITER, Role.ADMIN}),
     "policy.change": frozenset({Role.AGENT, Role.UNDERWRITER, Role.ADMIN}),
-    "billing.read": frozenset({Role.POLICYHOLDER, Role.AGENT, Role.UNDERWRITER, Role.ADMIN}),
+    "billing.read": frozenset(
+        {Role.POLICYHOLDER, Role.AGENT, Role.UNDERWRITER, Role.ADMIN, Role.ACTUARY, Role.AUDITOR}
+    ),
     "billing.record_payment": frozenset({Role.UNDERWRITER, Role.ADMIN}),
-    "commission.read": frozenset({Role.AGENT, Role.UNDERWRITER, Role.ADMIN}),
-    "organisation.read": frozenset({Role.ADMIN, Role.UNDERWRITER}),
+    "commission.read": frozenset({Role.AGENT, Role.UNDERWRITER, Role.ADMIN, Role.AUDITOR}),
+    "organisation.read": frozenset({Role.ADMIN, Role.UNDERWRITER, Role.AUDITOR}),
     "organisation.manage": frozenset({Role.ADMIN}),
     "user.manage": frozenset({Role.ADMIN}),
-    "audit.read": frozenset({Role.ADMIN}),
+    "audit.read": frozenset({Role.ADMIN, Role.AUDITOR}),
     # the incident desk (issue #4)
     "incident.report": frozenset({Role.POLICYHOLDER, Role.DESK_OPERATOR, Role.ADMIN}),
     "incident.read": frozenset(
-        {Role.POLICYHOLDER, Role.DESK_OPERATOR, Role.CLAIMS_HANDLER, Role.PARTNER, Role.ADMIN}
+        {
+            Role.POLICYHOLDER,
+            Role.DESK_OPERATOR,
+            Role.CLAIMS_HANDLER,
+            Role.PARTNER,
+            Role.ADMIN,
+            Role.AUDITOR,
+        }
     ),
     # the whole case: timeline, deadlines, the incident report (a partner reads only
     # the incident's summary and triage, for its dispatch)
     "incident.case": frozenset(
-        {Role.POLICYHOLDER, Role.DESK_OPERATOR, Role.CLAIMS_HANDLER, Role.ADMIN}
+        {Role.POLICYHOLDER, Role.DESK_OPERATOR, Role.CLAIMS_HANDLER, Role.ADMIN, Role.AUDITOR}
     ),
     "incident.manage": frozenset({Role.DESK_OPERATOR, Role.ADMIN}),
     "dispatch.respond": frozenset({Role.PARTNER}),
     "cost.approve": frozenset({Role.DESK_OPERATOR, Role.ADMIN}),
-    "partner.read": frozenset({Role.DESK_OPERATOR, Role.CLAIMS_HANDLER, Role.ADMIN}),
+    "partner.read": frozenset({Role.DESK_OPERATOR, Role.CLAIMS_HANDLER, Role.ADMIN, Role.AUDITOR}),
     "partner.manage": frozenset({Role.ADMIN}),
-    # claims (issue #5)
+    # claims (issue #5); reserves are seen by the money staff (services/visibility.py)
     "claim.manage": frozenset({Role.CLAIMS_HANDLER, Role.ADMIN}),
-    "claim.read": frozenset({Role.POLICYHOLDER, Role.CLAIMS_HANDLER, Role.ADMIN}),
-    "report.read": frozenset({Role.CLAIMS_HANDLER, Role.UNDERWRITER, Role.ADMIN}),
+    "claim.read": frozenset(
+        {Role.POLICYHOLDER, Role.CLAIMS_HANDLER, Role.ADMIN, Role.ACTUARY, Role.AUDITOR}
+    ),
+    "report.read": frozenset(
+        {Role.CLAIMS_HANDLER, Role.UNDERWRITER, Role.ADMIN, Role.ACTUARY, Role.AUDITOR}
+    ),
     # the risk model (issue #6): the insurer's own figures
-    "risk.read": frozenset({Role.UNDERWRITER, Role.ADMIN}),
-    "risk.run": frozenset({Role.UNDERWRITER, Role.ADMIN}),
+    "risk.read": frozenset({Role.UNDERWRITER, Role.ADMIN, Role.ACTUARY, Role.AUDITOR}),
+    "risk.run": frozenset({Role.UNDERWRITER, Role.ADMIN, Role.ACTUARY}),
 }
 
 STAFF: frozenset[Role] = frozenset(
-    {Role.UNDERWRITER, Role.DESK_OPERATOR, Role.CLAIMS_HANDLER, Role.ADMIN}
+    {
+        Role.UNDERWRITER,
+        Role.DESK_OPERATOR,
+        Role.CLAIMS_HANDLER,
+        Role.ADMIN,
+        Role.ACTUARY,
+        Role.AUDITOR,
+    }
 )
 """The insurer's own people: they reach every row, each role within its function."""
 SCOPED: frozenset[Role] = frozenset({Role.POLICYHOLDER, Role.AGENT, Role.PARTNER})

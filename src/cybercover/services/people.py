@@ -51,6 +51,8 @@ ROLE_ORG_KIND: dict[Role, str] = {
     Role.UNDERWRITER: "insurer",
     Role.CLAIMS_HANDLER: "insurer",
     Role.ADMIN: "insurer",
+    Role.ACTUARY: "insurer",
+    Role.AUDITOR: "insurer",
     Role.DESK_OPERATOR: "desk",
     Role.PARTNER: "partner",
 }

@@ -10,9 +10,9 @@ The rules (docs/operations.md, "Tenant isolation"):
 
 - **Reserves and authority** — the insurer's estimate of what a claim will cost, the
   authority levels and the decisions of the people who hold them — go to the insurer's
-  staff whose work needs them: claims handlers, underwriters and administrators (audit).
-  Never to policyholders, agents or partners, nor to the desk, whose work does not need
-  them.
+  staff whose work needs them: claims handlers, underwriters, the reinsurance and
+  actuarial staff, internal audit and administrators. Never to policyholders, agents or
+  partners, nor to the desk, whose work does not need them.
 - **Internal notes** — who on the insurer's side did what, escalations, links between
   reports, the limit check behind a decision, possible duplicates — go to the staff.
 - **A partner** sees of an incident only what its dispatch needs (number, summary,
@@ -49,9 +49,12 @@ EVERYONE: frozenset[Role] = frozenset(Role)
 """Everyone who may read the object at all (the role rules say who that is)."""
 INSURED_SIDE: frozenset[Role] = STAFF | {Role.POLICYHOLDER}
 SALES_SIDE: frozenset[Role] = STAFF | {Role.POLICYHOLDER, Role.AGENT}
-MONEY: frozenset[Role] = frozenset({Role.CLAIMS_HANDLER, Role.UNDERWRITER, Role.ADMIN})
-"""Reserves and payment authority: claims, underwriting, and audit (administrators)."""
-UNDERWRITING: frozenset[Role] = frozenset({Role.UNDERWRITER, Role.ADMIN})
+MONEY: frozenset[Role] = frozenset(
+    {Role.CLAIMS_HANDLER, Role.UNDERWRITER, Role.ACTUARY, Role.AUDITOR, Role.ADMIN}
+)
+"""Reserves and payment authority: claims, underwriting, reinsurance and actuarial, audit
+(internal audit and the administrators)."""
+UNDERWRITING: frozenset[Role] = frozenset({Role.UNDERWRITER, Role.AUDITOR, Role.ADMIN})
 """Underwriting authority and the decisions taken with it."""
 
 

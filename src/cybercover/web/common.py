@@ -58,6 +58,8 @@ HOME: dict[Role, str] = {
     Role.PARTNER: "/partner",
     Role.CLAIMS_HANDLER: "/claims",
     Role.ADMIN: "/admin",
+    Role.ACTUARY: "/portfolio",
+    Role.AUDITOR: "/audit",
 }
 
 

@@ -24,6 +24,8 @@ ROLES = {
     "partner": N_("Partner"),
     "claims_handler": N_("Claims handler"),
     "admin": N_("Administrator"),
+    "actuary": N_("Reinsurance and actuarial"),
+    "auditor": N_("Internal audit"),
 }
 
 STATUSES = {

@@ -71,6 +71,15 @@ def admin_home(page: PageDep, verify: int = 0) -> Response:
     return _admin_page(page, verify=bool(verify))
 
 
+@router.get("/audit")
+def audit_home(page: PageDep, verify: int = 0) -> Response:
+    """The audit log for internal audit (and administrators): the latest rows, who did
+    what, and the hash chain verified on request; reading it changes nothing."""
+    rows = recent_audit(page.db, page.actor, 200)  # refuses anyone without audit.read
+    report = verify_audit_as(page.db, page.actor) if verify else None
+    return render(page.request, "audit.html", {"audit": rows, "report": report}, page=page)
+
+
 @router.post("/admin/users")
 def admin_user(page: PageDep) -> Response:
     form = form_data(page)

@@ -60,6 +60,7 @@ def _claims_page(
         "claims.html",
         {
             "claims": claims,
+            "manage": manage,
             "form": form or {},
             "filters": query,
             "status_choices": [(s.value, name(STATUSES.get(s.value, s.value))) for s in Status],

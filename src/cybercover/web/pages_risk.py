@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import APIRouter, Response
 
 from cybercover.errors import InputError, NotFoundError
-from cybercover.services.authz import authorize
+from cybercover.services.authz import authorize, can
 from cybercover.services.risk import latest_run, run_portfolio
 from cybercover.web.common import PageDep, form_problems, redirect, render
 from cybercover.web.forms import form_data, whole_number
@@ -57,6 +57,7 @@ def _portfolio_page(
             "figures": rows,
             "man": _man,
             "form": form or {"years": "10000", "seed": "1"},
+            "may_run": can(page.actor, "risk.run"),
         },
         page=page,
         status=status,
@@ -71,6 +72,7 @@ def portfolio(page: PageDep) -> Response:
 
 @router.post("/portfolio/runs")
 def portfolio_run(page: PageDep) -> Response:
+    authorize(page.actor, "risk.run")  # a role that may not run is refused before its form
     form = form_data(page)
     try:
         run_portfolio(
