@@ -6,6 +6,7 @@ source "$here/_venv.sh" test
 echo "== ruff check";   .venv/bin/ruff check .
 echo "== ruff format";  .venv/bin/ruff format --check .
 echo "== mypy";         .venv/bin/mypy
+echo "== layers";       .venv/bin/lint-imports --no-cache
 source "$here/_postgres.sh"
 # the browser suite (tests/web) drives Debian's chromium (never `playwright install`);
 # Japanese fonts so that its screenshots under test-artifacts/ are readable

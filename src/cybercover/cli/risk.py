@@ -16,6 +16,7 @@ from typing import Annotated, Any
 
 import typer
 
+from cybercover.cli.common import database, fail, print_json, read_input
 from cybercover.errors import InputError
 
 __all__ = ["simulate_app"]
@@ -104,7 +105,6 @@ def simulate_portfolio(
     """ポートフォリオを模擬し、EP曲線・PML・TVaR を出力 / simulate the portfolio."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
-    from cybercover.cli import _database, _fail
     from cybercover.product import default_product
     from cybercover.risk.model import default_loss_model
     from cybercover.risk.oed import read_oed
@@ -117,17 +117,17 @@ def simulate_portfolio(
         try:
             insureds, raw = read_oed(oed, product, model)
         except InputError as exc:
-            _fail(exc.problems)
+            fail(exc.problems)
             return
         premiums = [p or 0 for p in raw]
     if demo:
         from cybercover.demo import load_demo
 
-        with _database() as db:
+        with database() as db:
             for _line in load_demo(db):
                 pass
     with (
-        _database() as db,
+        database() as db,
         _client(scheduler, workers) as client,
         Progress(
             "[progress.description]{task.description}",
@@ -156,7 +156,7 @@ def simulate_portfolio(
                 product=product,
             )
         except InputError as exc:
-            _fail(exc.problems)
+            fail(exc.problems)
             return
     _print_summary(run)
     sys.stdout.write(f"出力 / output: {out.resolve()}\n")
@@ -168,7 +168,6 @@ def simulate_price(
     years: Annotated[int | None, typer.Option(help="模擬年数 / simulated years")] = None,
 ) -> None:
     """1件の見積の技術的保険料 / one quote's technical price beside its table premium."""
-    from cybercover.cli import _database, _fail, _print_json, _read_input
     from cybercover.product import default_product
     from cybercover.rating.engine import rate
     from cybercover.rating.request import load_rate_request
@@ -179,12 +178,12 @@ def simulate_price(
 
     product = default_product()
     try:
-        request = load_rate_request(_read_input(file), product, source=str(file))
+        request = load_rate_request(read_input(file), product, source=str(file))
     except InputError as exc:
-        _fail(exc.problems)
+        fail(exc.problems)
         return
     premium = rate(product, request).premium
-    with _database() as db, db.sessions() as session:
+    with database() as db, db.sessions() as session:
         basis = capital_basis(session, product.product.code)
     insured = Insured(
         key=str(file),
@@ -199,9 +198,9 @@ def simulate_price(
             product, default_loss_model(), insured, table_premium=premium, basis=basis, years=years
         )
     except InputError as exc:
-        _fail(exc.problems)
+        fail(exc.problems)
         return
-    _print_json(price.as_dict())
+    print_json(price.as_dict())
 
 
 @simulate_app.command("export-oed")
@@ -209,9 +208,8 @@ def simulate_export_oed(
     out: Annotated[Path, typer.Option(help="出力CSV / output CSV")] = Path("portfolio-oed.csv"),
 ) -> None:
     """有効な契約を OED v4 形式で出力 / write the policies in force as an OED v4 CSV."""
-    from cybercover.cli import _database
     from cybercover.services.risk import export_oed
 
-    with _database() as db:
+    with database() as db:
         count = export_oed(db, None, out, datetime.now(UTC))
     sys.stdout.write(json.dumps({"policies": count, "file": str(out)}) + "\n")

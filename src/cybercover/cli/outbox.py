@@ -7,6 +7,8 @@ from typing import Annotated
 
 import typer
 
+from cybercover.cli.common import database
+
 __all__ = ["outbox_app"]
 
 outbox_app = typer.Typer(help="送信待ちの通知 / the notification outbox", no_args_is_help=True)
@@ -25,7 +27,6 @@ def outbox_deliver(
     ] = None,
 ) -> None:
     """期限の来た通知を送信 / send due mail and webhooks, retrying failures with backoff."""
-    from cybercover.cli import _database  # here, not at import: cli.py imports this module
     from cybercover.services.notifications import HttpxPoster, SmtpMailer, deliver_pending
     from cybercover.services.outbound import OutboundPolicy
     from cybercover.settings import Settings
@@ -35,7 +36,7 @@ def outbox_deliver(
     # webhooks reach public addresses only, plus what CYBERCOVER_OUTBOUND_ALLOW allows;
     # each delivery resolves, checks and connects to the checked address
     poster = HttpxPoster(policy=OutboundPolicy.from_settings(settings))
-    with _database() as db:
+    with database() as db:
         while True:
             report = deliver_pending(
                 db,

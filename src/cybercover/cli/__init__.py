@@ -7,26 +7,27 @@ command exits with status 2.
 
 from __future__ import annotations
 
-import json
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+from typing import Annotated
 
 import typer
 
-from cybercover.documents.cli import documents_app
+from cybercover.cli.common import (
+    ProductOption,
+    database,
+    fail,
+    fail_error,
+    load_settings,
+    print_json,
+    product_of,
+    read_input,
+)
+from cybercover.cli.documents import documents_app
+from cybercover.cli.outbox import outbox_app
+from cybercover.cli.rating import rate
+from cybercover.cli.risk import simulate_app
 from cybercover.errors import InputError, Problem
-from cybercover.notifications_cli import outbox_app
-from cybercover.product import default_product, load_product
-from cybercover.product.model import Product
-from cybercover.rating.cli import rate
-from cybercover.risk.cli import simulate_app
-
-if TYPE_CHECKING:
-    from cybercover.services.uow import Database
-    from cybercover.settings import Settings
 
 __all__ = ["app", "main"]
 
@@ -36,57 +37,6 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-
-ProductOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--product", help="商品定義ファイル / product file (TOML); default: the bundled product"
-    ),
-]
-
-
-def _fail(problems: tuple[Problem, ...] | list[Problem]) -> None:
-    for problem in problems:
-        # The bracket form names list items (accidents[0].outage_hours); the dotted form
-        # beside it (accidents.0.outage_hours) is the same path as JSON Pointer-minded
-        # tools and pydantic write it.
-        dotted = problem.path.replace("[", ".").replace("]", "")
-        alias = f" ({dotted})" if dotted != problem.path else ""
-        where = problem.path or "(input)"
-        sys.stderr.write(f"error: {where}{alias}: {problem.ja} / {problem.en} [{problem.rule}]\n")
-    raise typer.Exit(code=2)
-
-
-def _product(path: Path | None) -> Product:
-    try:
-        return load_product(path) if path is not None else default_product()
-    except InputError as exc:
-        _fail(exc.problems)
-        raise  # unreachable: _fail exits
-
-
-def _read_input(file: Path) -> str:
-    """The text of ``file`` (``-`` for stdin); an unreadable file exits 2 naming it."""
-    try:
-        return sys.stdin.read() if str(file) == "-" else file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        _fail(
-            [
-                Problem(
-                    str(file),
-                    "unreadable",
-                    f"ファイルを読めません: {exc}",
-                    f"cannot read the file: {exc}",
-                )
-            ]
-        )
-        raise  # unreachable: _fail exits
-
-
-def _print_json(data: Any) -> None:
-    text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
-    sys.stdout.buffer.write(text.encode("utf-8"))
-    sys.stdout.flush()
 
 
 @app.command()
@@ -99,14 +49,14 @@ def adjudicate(
     """シナリオを約款どおりに査定し JSON で出力 / adjudicate a scenario, print the result as JSON."""
     from cybercover.terms.scenario import run_scenario
 
-    prod = _product(product)
-    text = _read_input(file)
+    prod = product_of(product)
+    text = read_input(file)
     try:
         result = run_scenario(text, prod, source=str(file))
     except InputError as exc:
-        _fail(exc.problems)
+        fail(exc.problems)
         return
-    _print_json(result)
+    print_json(result)
 
 
 @app.command("product")
@@ -116,8 +66,8 @@ def product_show(
     """商品定義を検証して要約を表示 / validate a product file and print its summary as JSON."""
     from cybercover.money import format_yen_short
 
-    prod = _product(product)
-    _print_json(
+    prod = product_of(product)
+    print_json(
         {
             "code": prod.product.code,
             "version": prod.product.version,
@@ -155,47 +105,10 @@ app.add_typer(documents_app, name="documents")
 app.add_typer(simulate_app, name="simulate")
 
 
-def _settings() -> Settings:
-    """Settings from the environment; a bad or unsafe setting (a default secret in
-    production) exits 2 with one line per problem, never a traceback."""
-    from pydantic import ValidationError
-
-    from cybercover.settings import Settings
-    from cybercover.terms.kernel import configure_kernel_dir
-
-    try:
-        settings = Settings()
-    except ValidationError as exc:
-        for error in exc.errors():
-            where = ".".join(str(p) for p in error["loc"]) or "settings"
-            message = str(error["msg"]).removeprefix("Value error, ")
-            sys.stderr.write(f"error: {where}: {message}\n")
-        raise typer.Exit(code=2) from None
-    configure_kernel_dir(settings.kernel_dir)  # every command, `simulate …` included
-    return settings
-
-
-@contextmanager
-def _database() -> Iterator[Database]:
-    from datetime import UTC, datetime
-
-    from cybercover.services.uow import Database
-    from cybercover.storage.db import make_engine
-    from cybercover.storage.migrate import migrate
-
-    settings = _settings()
-    engine = make_engine(settings.database_url)
-    migrate(engine)
-    try:
-        yield Database(engine=engine, clock=lambda: datetime.now(UTC))
-    finally:
-        engine.dispose()
-
-
 @db_app.command("migrate")
 def db_migrate() -> None:
     """スキーマを最新にする / create or upgrade the database schema."""
-    with _database():
+    with database():
         typer.echo("migrated")
 
 
@@ -207,11 +120,11 @@ def db_backup(
     from cybercover.errors import CybercoverError
     from cybercover.services.backup import backup_database
 
-    settings = _settings()
+    settings = load_settings()
     try:
         backup_database(settings.database_url, file)
     except CybercoverError as exc:
-        _fail_error(exc)
+        fail_error(exc)
     typer.echo(f"backup written: {file}")
 
 
@@ -228,7 +141,7 @@ def db_restore(
     from cybercover.storage.db import make_engine
     from cybercover.storage.migrate import migrate
 
-    settings = _settings()
+    settings = load_settings()
     engine = make_engine(settings.database_url)
     try:
         restore_database(engine, settings.database_url, file)
@@ -237,7 +150,7 @@ def db_restore(
         with Session(engine) as session:
             report = verify_audit(session)
     except CybercoverError as exc:
-        _fail_error(exc)
+        fail_error(exc)
     finally:
         engine.dispose()
     rows = sum(n for t, n in counts.items() if t != "alembic_version")
@@ -245,17 +158,6 @@ def db_restore(
     typer.echo(f"audit: {report.rows} rows, {'ok' if report.ok else 'BROKEN'}")
     if not report.ok:
         raise typer.Exit(code=1)
-
-
-def _fail_error(exc: Exception) -> NoReturn:
-    from cybercover.errors import ConflictError
-
-    if isinstance(exc, InputError):
-        _fail(exc.problems)
-    if isinstance(exc, ConflictError):
-        _fail([Problem("database", exc.rule, exc.ja, exc.en)])
-    _fail([Problem("", "error", str(exc), str(exc))])
-    raise AssertionError("unreachable")
 
 
 @users_app.command("bootstrap-admin")
@@ -268,13 +170,13 @@ def users_bootstrap(
     from cybercover.services.people import bootstrap_admin
 
     try:
-        with _database() as db:
+        with database() as db:
             user_id = bootstrap_admin(db, email=email, password=password)
     except InputError as exc:
-        _fail(exc.problems)
+        fail(exc.problems)
         return
     except ConflictError as exc:
-        _fail([Problem("users", exc.rule, exc.ja, exc.en)])
+        fail([Problem("users", exc.rule, exc.ja, exc.en)])
         return
     typer.echo(f"admin user {user_id} created")
 
@@ -306,13 +208,13 @@ def users_create(
     from cybercover.services.people import create_user
     from cybercover.storage.models import Organisation
 
-    with _database() as db:
+    with database() as db:
         with db.sessions() as session:
             org_id = session.execute(
                 select(Organisation.id).where(Organisation.code == organisation)
             ).scalar()
         if org_id is None:
-            _fail(
+            fail(
                 [
                     Problem(
                         "organisation",
@@ -336,10 +238,10 @@ def users_create(
                 underwriting_authority=underwriting_authority,
             )
         except InputError as exc:
-            _fail(exc.problems)
+            fail(exc.problems)
             return
         except ConflictError as exc:
-            _fail([Problem("email", exc.rule, exc.ja, exc.en)])
+            fail([Problem("email", exc.rule, exc.ja, exc.en)])
             return
         typer.echo(f"user {user_id} created")
 
@@ -350,11 +252,11 @@ def _set_active(email: str, *, active: bool) -> None:
     from cybercover.services.people import set_user_active
     from cybercover.storage.models import User
 
-    with _database() as db:
+    with database() as db:
         with db.sessions() as session:
             user_id = session.execute(select(User.id).where(User.email == email)).scalar()
         if user_id is None:
-            _fail([Problem("email", "not_found", "利用者がいません", f"no user {email}")])
+            fail([Problem("email", "not_found", "利用者がいません", f"no user {email}")])
             return
         user = set_user_active(db, None, user_id, active=active)
     typer.echo(f"user {user_id} {'active' if user['active'] else 'deactivated'}")
@@ -378,7 +280,7 @@ def audit_verify() -> None:
     """監査ログのハッシュチェーンを検証 / verify the audit log's hash chain (exit 1 if broken)."""
     from cybercover.services.audit import verify_audit
 
-    with _database() as db, db.sessions() as session:
+    with database() as db, db.sessions() as session:
         report = verify_audit(session)
     for problem in report.problems:
         sys.stderr.write(f"audit: {problem}\n")
@@ -397,8 +299,8 @@ def serve(
     """Web サービスを起動 / run the web service (SQLite by default, migrated on start)."""
     import uvicorn
 
-    settings = _settings()
-    with _database() as db:  # creates and migrates the database before any worker starts
+    settings = load_settings()
+    with database() as db:  # creates and migrates the database before any worker starts
         if demo:
             from cybercover.demo import load_demo
 

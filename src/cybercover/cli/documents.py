@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from cybercover.cli.common import database, fail
+
 if TYPE_CHECKING:
     from cybercover.documents.formats import Lang
     from cybercover.services.authz import Actor
@@ -54,21 +56,20 @@ def _write(
     out: Path | None,
     as_user: str | None,
 ) -> None:
-    from cybercover.cli import _database, _fail
     from cybercover.errors import ConflictError, ForbiddenError, InputError, NotFoundError, Problem
     from cybercover.services.authz import SYSTEM
     from cybercover.services.documents import actor_for_email, parse_lang
 
     try:
         code = parse_lang(lang)
-        with _database() as db:
+        with database() as db:
             actor = actor_for_email(db, as_user) if as_user else SYSTEM
             doc = make(db, actor, code)
     except InputError as exc:
-        _fail(exc.problems)
+        fail(exc.problems)
         return
     except NotFoundError as exc:
-        _fail(
+        fail(
             [
                 Problem(
                     "id",
@@ -80,10 +81,10 @@ def _write(
         )
         return
     except ForbiddenError as exc:
-        _fail([Problem("as_user", "forbidden", exc.ja, exc.en)])
+        fail([Problem("as_user", "forbidden", exc.ja, exc.en)])
         return
     except ConflictError as exc:
-        _fail([Problem("id", exc.rule, exc.ja, exc.en)])
+        fail([Problem("id", exc.rule, exc.ja, exc.en)])
         return
     if out is not None and str(out) == "-":
         sys.stdout.buffer.write(doc.content)

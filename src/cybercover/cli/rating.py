@@ -1,7 +1,7 @@
 """``cybercover rate FILE``: rate a quote request (JSON) and print the premium as JSON.
 
 Registered on the main app in :mod:`cybercover.cli`; the helpers for errors and output
-are imported from there when the command runs (that module imports this one).
+come from :mod:`cybercover.cli.common`.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from typing import Annotated
 
 import typer
 
+from cybercover.cli.common import fail, print_json, product_of, read_input
 from cybercover.errors import InputError
 
 __all__ = ["rate"]
@@ -29,14 +30,13 @@ def rate(
     ] = None,
 ) -> None:
     """料率表で保険料を算出し JSON で出力 / rate a quote request, print premium and factors."""
-    from cybercover.cli import _fail, _print_json, _product, _read_input
     from cybercover.rating.request import run_rate_request
 
-    prod = _product(product)
-    text = _read_input(file)
+    prod = product_of(product)
+    text = read_input(file)
     try:
         result = run_rate_request(text, prod, source=str(file))
     except InputError as exc:
-        _fail(exc.problems)
+        fail(exc.problems)
         return
-    _print_json(result)
+    print_json(result)
