@@ -143,6 +143,16 @@ def test_raising_liability_above_the_threshold_is_referred_until_a_senior_clears
     assert "high_liability_limit" in refused.json()["detail"]
     assert "no_mfa" not in refused.json()["detail"]
 
+    # the referral queue on the API (the /underwriting page's list): the endorsement is
+    # there with its open issue; an agent may not read the queue
+    queue = ok(client.get("/api/v1/underwriting-issues/queue", headers=junior))
+    (entry,) = [q for q in queue if q.get("endorsement")]
+    assert entry["endorsement"]["id"] == endorsement["id"]
+    assert [i["rule_code"] for i in entry["issues"] if i["status"] == "open"] == [
+        "high_liability_limit"
+    ]
+    assert client.get("/api/v1/underwriting-issues/queue", headers=agent).status_code == 403
+
     decision_url = f"/api/v1/underwriting-issues/{high['id']}/decision"
     decision = {"kind": "clear", "reason": "実際のリスクを確認 / actual risk reviewed"}
     # an agent may not decide; an underwriter below the rule's authority is refused

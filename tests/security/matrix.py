@@ -117,6 +117,7 @@ API: dict[tuple[str, str], Case] = {
     ("POST", "/api/v1/submissions/{submission_id}/prebind"): Case(
         act("submission.write"), {"kind": "application", "result": "received"}
     ),
+    ("GET", "/api/v1/underwriting-issues/queue"): Case(act("underwriting.decide")),
     ("POST", "/api/v1/underwriting-issues/{issue_id}/decision"): Case(
         act("underwriting.decide"), {"kind": "clear", "reason": "MFAを導入済みと確認"}
     ),

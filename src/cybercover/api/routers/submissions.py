@@ -17,6 +17,7 @@ from cybercover.services.submissions import (
     list_submissions,
     quote_submission,
     record_prebind,
+    referral_queue,
     renew_policy,
     update_submission,
     upload_document,
@@ -110,6 +111,13 @@ def prebind(submission_id: int, body: PreBindIn, actor: CurrentActor, db: Db) ->
     return record_prebind(
         db, actor, submission_id, kind=body.kind, result=body.result, note=body.note
     )
+
+
+@router.get("/underwriting-issues/queue")
+def queue(actor: CurrentActor, db: Db) -> list[dict[str, Any]]:
+    """The underwriter's referral queue (the `/underwriting` page): submissions with an
+    issue still open, oldest first, then endorsements to apply with an issue open."""
+    return referral_queue(db, actor)
 
 
 @router.post("/underwriting-issues/{issue_id}/decision")
