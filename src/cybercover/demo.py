@@ -15,8 +15,8 @@ from typing import Any
 from sqlalchemy import select
 
 from cybercover.companies import check_digit
-from cybercover.product import default_product
-from cybercover.services.authz import Actor, Role
+from cybercover.product.catalogue import on_sale
+from cybercover.services.authz import SYSTEM, Actor, Role
 from cybercover.services.billing import record_payment
 from cybercover.services.companies import create_company
 from cybercover.services.partners import NATIONWIDE, register_partner
@@ -194,7 +194,7 @@ def _org(db: Database, kind: str, code: str, name: str) -> int:
     return (
         found
         if found is not None
-        else create_organisation(db, None, kind=kind, code=code, name=name)
+        else create_organisation(db, SYSTEM, kind=kind, code=code, name=name)
     )
 
 
@@ -204,7 +204,7 @@ def _user(db: Database, org: int, email: str, name: str, role: Role, **extra: An
             return
     create_user(
         db,
-        None,
+        SYSTEM,
         organisation_id=org,
         email=email,
         display_name=name,
@@ -229,7 +229,7 @@ def load_demo(db: Database) -> Iterator[str]:
             password=DEMO_PASSWORD,
             display_name="管理者 / Admin",
         )
-    product = default_product()
+    product = on_sale()
     lac = _org(db, "agency", "lac", product.product.agencies[0].name.ja)
     sjp = _org(db, "agency", "sjp", product.product.agencies[1].name.ja)
     insurer = _org(db, "insurer", "insurer", product.product.insurer.ja)
@@ -263,7 +263,7 @@ def load_demo(db: Database) -> Iterator[str]:
         if not registered:
             register_partner(
                 db,
-                None,
+                SYSTEM,
                 organisation_id=org,
                 services=[service],
                 regions=[NATIONWIDE],

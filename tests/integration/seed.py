@@ -16,7 +16,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from cybercover.services.authz import Actor
+from cybercover.services.authz import SYSTEM, Actor
 from cybercover.services.billing import record_payment
 from cybercover.services.companies import create_company
 from cybercover.services.endorsements import quote_endorsement
@@ -59,7 +59,7 @@ REPORTED = datetime.fromisoformat(OCCURRED) + timedelta(hours=2)  # noon on 1 Ma
 def seed(db: Database) -> dict[str, Any]:
     bootstrap_admin(db, email="admin@example.jp", password=PASSWORD)
     orgs = {
-        code: create_organisation(db, None, kind=kind, code=code, name=code)
+        code: create_organisation(db, SYSTEM, kind=kind, code=code, name=code)
         for kind, code in [
             ("agency", "lac"),
             ("agency", "sjp"),
@@ -74,7 +74,7 @@ def seed(db: Database) -> dict[str, Any]:
     ]:
         create_user(
             db,
-            None,
+            SYSTEM,
             organisation_id=org,
             email=email,
             display_name=email,
@@ -88,7 +88,7 @@ def seed(db: Database) -> dict[str, Any]:
     other = create_company(db, other_agent, OTHER_COMPANY)
     create_user(
         db,
-        None,
+        SYSTEM,
         organisation_id=other["organisation_id"],
         email="holder@other.jp",
         display_name="holder",
@@ -127,10 +127,10 @@ def seed(db: Database) -> dict[str, Any]:
     from cybercover.services.incidents import report_incident
     from cybercover.services.partners import register_partner
 
-    forensics = create_organisation(db, None, kind="partner", code="forensics", name="forensics")
+    forensics = create_organisation(db, SYSTEM, kind="partner", code="forensics", name="forensics")
     register_partner(
         db,
-        None,
+        SYSTEM,
         organisation_id=forensics,
         services=["investigation"],
         regions=["全国"],
@@ -139,17 +139,17 @@ def seed(db: Database) -> dict[str, Any]:
     )
     create_user(
         db,
-        None,
+        SYSTEM,
         organisation_id=forensics,
         email="f@partner.jp",
         display_name="f",
         role="partner",
         password=PASSWORD,
     )
-    desk_org = create_organisation(db, None, kind="desk", code="desk", name="desk")
+    desk_org = create_organisation(db, SYSTEM, kind="desk", code="desk", name="desk")
     create_user(
         db,
-        None,
+        SYSTEM,
         organisation_id=desk_org,
         email="desk@desk.jp",
         display_name="d",
@@ -199,7 +199,7 @@ def seed(db: Database) -> dict[str, Any]:
     for email, authority in (("claims@insurer.jp", 1), ("claims-manager@insurer.jp", 50_000_000)):
         create_user(
             db,
-            None,
+            SYSTEM,
             organisation_id=1,
             email=email,
             display_name="c",

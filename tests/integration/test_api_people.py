@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
+from cybercover.errors import ForbiddenError
+from cybercover.services.authz import SYSTEM, can
+from cybercover.services.claims import open_claim
 from cybercover.services.people import bootstrap_admin, create_organisation, create_user
 from cybercover.services.uow import Database
+from cybercover.storage.models import AuditRecord
 from tests.integration.api_helpers import PASSWORD, bearer, ok
 from tests.integration.conftest import AppFactory, FakeClock
 
@@ -19,10 +25,10 @@ def setup(make_app_for_test: AppFactory) -> TestClient:
 def seed_people(db: Database) -> None:
     """An administrator, and an agent of the agency ``lac``."""
     bootstrap_admin(db, email="admin@example.jp", password=PASSWORD)
-    lac = create_organisation(db, None, kind="agency", code="lac", name="株式会社ラック")
+    lac = create_organisation(db, SYSTEM, kind="agency", code="lac", name="株式会社ラック")
     create_user(
         db,
-        None,
+        SYSTEM,
         organisation_id=lac,
         email="agent@lac.example.jp",
         display_name="代理店 太郎",
@@ -247,3 +253,48 @@ def test_a_deactivated_user_loses_every_token_and_session_at_once(
     assert client.get("/api/v1/users/me", headers=token).status_code == 401
     ok(client.get("/api/v1/users/me", headers=bearer(client, "agent@lac.example.jp")))
     assert ok(client.get("/api/v1/audit/verify", headers=admin))["ok"] is True
+
+
+def test_the_system_acts_by_its_own_permissions_and_is_audited_without_a_user(
+    make_app_for_test: AppFactory, clock: FakeClock
+) -> None:
+    """Issue #18: no ``actor is None`` bypass. The command line and the jobs act as the
+    system actor, whose permissions are its own rows of the one table: it creates users
+    and organisations, lapses policies, reminds and runs the risk model, and no more — it
+    does not pay a claim, bind a policy or read the audit trail. What it does is audited
+    with no user. No person can be given its role."""
+    client = setup(make_app_for_test)
+    db = client.app.state.db  # type: ignore[attr-defined]
+    for action in ("user.manage", "organisation.manage", "billing.lapse", "incident.remind"):
+        assert can(SYSTEM, action), action
+    for action in ("claim.manage", "policy.bind", "underwriting.decide", "audit.read"):
+        assert not can(SYSTEM, action), action
+    with pytest.raises(ForbiddenError):
+        open_claim(db, SYSTEM, policy_id=1, accident_at=clock())
+    with db.sessions() as session:
+        rows = session.execute(
+            select(AuditRecord.actor_user_id, AuditRecord.action).order_by(AuditRecord.seq)
+        ).all()
+    # bootstrap (the insurer, its admin), then the agency and its agent: all the system's
+    assert [a for _, a in rows] == [
+        "organisation.create",
+        "user.create",
+        "organisation.create",
+        "user.create",
+    ]
+    assert {u for u, _ in rows} == {None}
+    # no user holds the system's role: refused like any unknown role, naming the field
+    admin = bearer(client, "admin@example.jp")
+    refused = client.post(
+        "/api/v1/users",
+        headers=admin,
+        json={
+            "organisation_id": 1,
+            "email": "robot@insurer.jp",
+            "display_name": "robot",
+            "role": "system",
+            "password": "correct horse battery",
+        },
+    )
+    assert refused.status_code == 422
+    assert [(e["field"], e["rule"]) for e in refused.json()["errors"]] == [("role", "unknown_role")]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import delete, update
 
 from cybercover.services.audit import verify_audit
+from cybercover.services.authz import SYSTEM
 from cybercover.services.people import bootstrap_admin, create_organisation
 from cybercover.services.uow import Database
 from cybercover.storage.models import AuditRecord
@@ -12,9 +13,9 @@ from cybercover.storage.models import AuditRecord
 
 def seed(db: Database) -> None:
     bootstrap_admin(db, email="admin@example.jp", password="correct horse battery")
-    create_organisation(db, None, kind="agency", code="lac", name="株式会社ラック")
+    create_organisation(db, SYSTEM, kind="agency", code="lac", name="株式会社ラック")
     create_organisation(
-        db, None, kind="agency", code="sjp", name="損保ジャパンパートナーズ株式会社"
+        db, SYSTEM, kind="agency", code="sjp", name="損保ジャパンパートナーズ株式会社"
     )
 
 

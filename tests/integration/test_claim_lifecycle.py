@@ -20,7 +20,7 @@ from cybercover.claims.lifecycle import TransitionRefused
 from cybercover.errors import ConflictError
 from cybercover.services import claim_lifecycle as lifecycle
 from cybercover.services import visibility as table
-from cybercover.services.authz import Actor
+from cybercover.services.authz import SYSTEM, Actor
 from cybercover.services.claim_lifecycle import (
     claim_lifecycle,
     claim_transactions,
@@ -282,7 +282,7 @@ def test_the_actuary_and_internal_audit_read_the_reserves_and_change_nothing(cas
     for email, role in (("actuary@insurer.jp", "actuary"), ("auditor@insurer.jp", "auditor")):
         create_user(
             case.db,
-            None,
+            SYSTEM,
             organisation_id=1,
             email=email,
             display_name=role,

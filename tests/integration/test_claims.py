@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from cybercover.errors import ConflictError, ForbiddenError, InputError, NotFoundError
-from cybercover.services.authz import Actor
+from cybercover.services.authz import SYSTEM, Actor
 from cybercover.services.claims import (
     add_loss_item,
     adjudicate_claim,
@@ -106,7 +106,7 @@ LEAK_ITEMS = [  # examples/page-leak-gifts-lawsuit.json
 def handlers(db: Database) -> tuple[Actor, Actor]:
     create_user(
         db,
-        None,
+        SYSTEM,
         organisation_id=1,
         email="claims@insurer.jp",
         display_name="損害 花子",
@@ -116,7 +116,7 @@ def handlers(db: Database) -> tuple[Actor, Actor]:
     )
     create_user(
         db,
-        None,
+        SYSTEM,
         organisation_id=1,
         email="manager@insurer.jp",
         display_name="課長",

@@ -17,7 +17,7 @@ import pytest
 from alembic import command
 
 from cybercover.errors import ConflictError
-from cybercover.services.authz import Actor
+from cybercover.services.authz import SYSTEM, Actor
 from cybercover.services.incidents import list_incidents, report_incident
 from cybercover.services.people import (
     authenticate,
@@ -31,10 +31,10 @@ from tests.integration.api_helpers import PASSWORD
 
 
 def desk_operator(db: Database) -> Actor:
-    desk = create_organisation(db, None, kind="desk", code="desk", name="desk")
+    desk = create_organisation(db, SYSTEM, kind="desk", code="desk", name="desk")
     create_user(
         db,
-        None,
+        SYSTEM,
         organisation_id=desk,
         email="desk@desk.jp",
         display_name="desk",
@@ -163,7 +163,7 @@ def test_a_unique_violation_at_commit_is_a_clean_conflict_with_nothing_written(
 
     from cybercover.storage.models import AuditRecord, Organisation
 
-    create_organisation(db, None, kind="agency", code="lac", name="LAC")
+    create_organisation(db, SYSTEM, kind="agency", code="lac", name="LAC")
     with pytest.raises(ConflictError) as caught, db.unit_of_work() as uow:
         uow.session.add(Organisation(kind="agency", code="other", name="ok", created_at=uow.now))
         uow.session.add(

@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from cybercover.demo import DEMO_PASSWORD, load_demo
-from cybercover.services.authz import Role
+from cybercover.services.authz import PEOPLE
 from cybercover.services.partners import list_partners
 from cybercover.services.people import authenticate
 from cybercover.services.uow import Database
@@ -22,7 +22,7 @@ def test_the_demo_has_every_role_policies_in_force_and_all_seven_services(db: Da
             select(func.count()).select_from(Policy).where(Policy.status == "in_force")
         ).scalar_one()
         rows = session.execute(select(func.count()).select_from(AuditRecord)).scalar_one()
-    assert roles == {r.value for r in Role}
+    assert roles == {r.value for r in PEOPLE}
     assert in_force == 3
     desk = authenticate(db, "desk@demo.cybercover.jp", DEMO_PASSWORD)
     services = {s for p in list_partners(db, desk) for s in p["services"]}

@@ -9,7 +9,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from cybercover.services.authz import Actor
+from cybercover.services.authz import SYSTEM, Actor
 from cybercover.services.billing import record_payment
 from cybercover.services.companies import create_company
 from cybercover.services.partners import register_partner
@@ -43,15 +43,15 @@ PARTNERS = [
 
 def seed(db: Database) -> dict[str, Any]:
     bootstrap_admin(db, email="admin@example.jp", password=PASSWORD)
-    lac = create_organisation(db, None, kind="agency", code="lac", name="LAC")
-    create_organisation(db, None, kind="agency", code="sjp", name="SJP")
-    other_agency = create_organisation(db, None, kind="agency", code="other", name="other")
+    lac = create_organisation(db, SYSTEM, kind="agency", code="lac", name="LAC")
+    create_organisation(db, SYSTEM, kind="agency", code="sjp", name="SJP")
+    other_agency = create_organisation(db, SYSTEM, kind="agency", code="other", name="other")
     desk = create_organisation(
-        db, None, kind="desk", code="desk", name="SOMPOサイバーインシデントサポートデスク"
+        db, SYSTEM, kind="desk", code="desk", name="SOMPOサイバーインシデントサポートデスク"
     )
     create_user(
         db,
-        None,
+        SYSTEM,
         organisation_id=lac,
         email="agent@lac.jp",
         display_name="agent",
@@ -60,7 +60,7 @@ def seed(db: Database) -> dict[str, Any]:
     )
     create_user(
         db,
-        None,
+        SYSTEM,
         organisation_id=other_agency,
         email="agent@other.jp",
         display_name="o",
@@ -69,7 +69,7 @@ def seed(db: Database) -> dict[str, Any]:
     )
     create_user(
         db,
-        None,
+        SYSTEM,
         organisation_id=desk,
         email="desk@desk.jp",
         display_name="受付 次郎",
@@ -78,10 +78,10 @@ def seed(db: Database) -> dict[str, Any]:
     )
     partner_ids = {}
     for code, service, number in PARTNERS:
-        org = create_organisation(db, None, kind="partner", code=code, name=f"{code} 株式会社")
+        org = create_organisation(db, SYSTEM, kind="partner", code=code, name=f"{code} 株式会社")
         register_partner(
             db,
-            None,
+            SYSTEM,
             organisation_id=org,
             services=[service],
             regions=["全国"],
@@ -91,7 +91,7 @@ def seed(db: Database) -> dict[str, Any]:
         )
         create_user(
             db,
-            None,
+            SYSTEM,
             organisation_id=org,
             email=f"{code}@partner.jp",
             display_name=code,
@@ -104,7 +104,7 @@ def seed(db: Database) -> dict[str, Any]:
     company = create_company(db, agent, COMPANY)
     create_user(
         db,
-        None,
+        SYSTEM,
         organisation_id=company["organisation_id"],
         email="holder@test.jp",
         display_name="holder",
@@ -114,7 +114,7 @@ def seed(db: Database) -> dict[str, Any]:
     other = create_company(db, authenticate(db, "agent@other.jp", PASSWORD), OTHER_COMPANY)
     create_user(
         db,
-        None,
+        SYSTEM,
         organisation_id=other["organisation_id"],
         email="holder@other.jp",
         display_name="h",

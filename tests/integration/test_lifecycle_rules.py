@@ -10,7 +10,7 @@ from sqlalchemy import update
 from typer.testing import CliRunner
 
 from cybercover.errors import AuthenticationError, ConflictError, ForbiddenError, InputError
-from cybercover.services.authz import Actor
+from cybercover.services.authz import SYSTEM, Actor
 from cybercover.services.billing import coverage_at, lapse_overdue, record_payment
 from cybercover.services.companies import create_company
 from cybercover.services.people import (
@@ -48,12 +48,12 @@ from tests.integration.test_lifecycle_api import COMPANY, PLAN_1
 
 def actors(db: Database) -> dict[str, Actor]:
     bootstrap_admin(db, email="admin@example.jp", password=PASSWORD)
-    lac = create_organisation(db, None, kind="agency", code="lac", name="LAC")
-    create_organisation(db, None, kind="agency", code="sjp", name="SJP")
+    lac = create_organisation(db, SYSTEM, kind="agency", code="lac", name="LAC")
+    create_organisation(db, SYSTEM, kind="agency", code="sjp", name="SJP")
     insurer = 1
     create_user(
         db,
-        None,
+        SYSTEM,
         organisation_id=lac,
         email="agent@lac.jp",
         display_name="agent",
@@ -62,7 +62,7 @@ def actors(db: Database) -> dict[str, Actor]:
     )
     create_user(
         db,
-        None,
+        SYSTEM,
         organisation_id=insurer,
         email="junior@uw.jp",
         display_name="junior",
@@ -72,7 +72,7 @@ def actors(db: Database) -> dict[str, Actor]:
     )
     create_user(
         db,
-        None,
+        SYSTEM,
         organisation_id=insurer,
         email="senior@uw.jp",
         display_name="senior",
@@ -219,9 +219,9 @@ def test_an_unpaid_premium_lapses_the_policy_after_the_grace_period(
     a = actors(db)
     policy = issued_policy(db, a)
     clock.advance(days=30 + 30)  # due 1 April; 30 days' grace ends 1 May
-    assert lapse_overdue(db, None) == []
+    assert lapse_overdue(db, SYSTEM) == []
     clock.advance(days=1)
-    assert lapse_overdue(db, None) == [policy["number"]]
+    assert lapse_overdue(db, SYSTEM) == [policy["number"]]
     assert get_policy(db, a["admin"], policy["id"])["status"] == "lapsed"
     # paid late, within 30 days: reinstated, and covered again
     invoice = get_policy(db, a["admin"], policy["id"])["invoices"][0]
@@ -276,7 +276,7 @@ def test_the_users_cli_bootstraps_the_first_admin_once_and_creates_users(
         app, ["users", "bootstrap-admin", "--email", "two@example.jp", "--password", PASSWORD]
     )
     assert again.exit_code == 2 and "already_bootstrapped" in again.stderr
-    create_organisation(db, None, kind="agency", code="lac", name="LAC")
+    create_organisation(db, SYSTEM, kind="agency", code="lac", name="LAC")
     made = runner.invoke(
         app,
         [

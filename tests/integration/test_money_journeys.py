@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import select
 
 from cybercover.errors import ConflictError, ForbiddenError, InputError
-from cybercover.services.authz import Actor
+from cybercover.services.authz import SYSTEM, Actor
 from cybercover.services.billing import lapse_overdue, record_payment
 from cybercover.services.claims import (
     add_loss_item,
@@ -84,7 +84,7 @@ def people(db: Database) -> dict[str, Actor]:
     ]:
         create_user(
             db,
-            None,
+            SYSTEM,
             organisation_id=1,
             email=email,
             display_name=email,
@@ -288,7 +288,7 @@ def test_a_lapse_gap_is_covered_neither_at_the_desk_nor_by_a_claim(db: Database)
     policy = new_policy(db, who, "2000012010019", plan="monthly")
     # the grace period is 30 days: unpaid after 31 May, the policy lapses on 1 June
     travel(db, jst(2026, 6, 1, 3))
-    assert lapse_overdue(db, None) == [policy["number"]]
+    assert lapse_overdue(db, SYSTEM) == [policy["number"]]
     travel(db, jst(2026, 6, 20, 10))
     second = get_policy(db, who["admin"], policy["id"])["invoices"][1]
     record_payment(db, who["admin"], second["id"], amount=second["amount"])

@@ -13,6 +13,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from cybercover.api.app import create_app
+from cybercover.services.authz import SYSTEM
 from cybercover.services.people import bootstrap_admin, create_organisation
 from cybercover.settings import Settings
 from tests.integration.api_helpers import PASSWORD, bearer, ok
@@ -43,7 +44,7 @@ def seed(app: FastAPI) -> int:
     """The administrator and one partner organisation; its id."""
     db = app.state.db
     bootstrap_admin(db, email="admin@example.jp", password=PASSWORD)
-    return create_organisation(db, None, kind="partner", code="forensics", name="調査株式会社")
+    return create_organisation(db, SYSTEM, kind="partner", code="forensics", name="調査株式会社")
 
 
 def partner(organisation_id: int, webhook_url: str) -> dict[str, Any]:

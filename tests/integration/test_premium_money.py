@@ -18,6 +18,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from cybercover.services.authz import SYSTEM
 from cybercover.services.billing import lapse_overdue
 from cybercover.services.companies import create_company
 from cybercover.services.people import (
@@ -93,11 +94,11 @@ def world(make_app: AppFactory, plan: str) -> World:
     app = make_app()
     db = app.state.db
     bootstrap_admin(db, email="admin@example.jp", password=PASSWORD)
-    lac = create_organisation(db, None, kind="agency", code="lac", name="LAC")
-    create_organisation(db, None, kind="agency", code="sjp", name="SJP")
+    lac = create_organisation(db, SYSTEM, kind="agency", code="lac", name="LAC")
+    create_organisation(db, SYSTEM, kind="agency", code="sjp", name="SJP")
     create_user(
         db,
-        None,
+        SYSTEM,
         organisation_id=lac,
         email="agent@lac.jp",
         display_name="agent",
@@ -108,7 +109,7 @@ def world(make_app: AppFactory, plan: str) -> World:
     for email, authority in (("junior@uw.jp", 1), ("clerk@uw.jp", 0)):
         ids[email] = create_user(
             db,
-            None,
+            SYSTEM,
             organisation_id=1,
             email=email,
             display_name=email,
@@ -120,7 +121,7 @@ def world(make_app: AppFactory, plan: str) -> World:
     company = create_company(db, agent, COMPANY)
     create_user(
         db,
-        None,
+        SYSTEM,
         organisation_id=company["organisation_id"],
         email="holder@test.jp",
         display_name="holder",
@@ -395,5 +396,5 @@ def test_cancelled_instalments_are_neither_due_nor_lapsing(
             ok(w.pay(i["id"], {"amount": i["amount"]}))
     # 10 July: the cancelled 1 June instalment would be 9 days past its 30 days' grace
     clock.advance(days=60)
-    assert lapse_overdue(w.app.state.db, None) == []
+    assert lapse_overdue(w.app.state.db, SYSTEM) == []
     assert w.policy()["status"] == "in_force"

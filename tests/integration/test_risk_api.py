@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from cybercover.services.authz import SYSTEM
 from cybercover.services.people import create_user
 from tests.integration.api_helpers import PASSWORD, bearer
 from tests.integration.conftest import AppFactory, FakeClock
@@ -22,7 +23,7 @@ def world(make_app_for_test: AppFactory, clock: FakeClock) -> tuple[TestClient, 
     ids = seed(db)
     create_user(
         db,
-        None,
+        SYSTEM,
         organisation_id=1,
         email="uw@insurer.jp",
         display_name="uw",

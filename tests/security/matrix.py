@@ -16,13 +16,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from cybercover.services.authz import Role, roles_for
+from cybercover.services.authz import PEOPLE, Role, roles_for
 from tests.factories import CLEAN_ANSWERS
 from tests.integration.test_lifecycle_api import COMPANY, PLAN_1
 
 Body = Any  # a JSON value, a form dict, UPLOAD, or a function of the world's ids
 UPLOAD = "upload"
-EVERYONE = frozenset(Role)
+EVERYONE = PEOPLE
 
 
 def act(*actions: str) -> frozenset[Role]:
@@ -150,7 +150,7 @@ API: dict[tuple[str, str], Case] = {
     ("POST", "/api/v1/invoices/{invoice_id}/payments"): Case(
         act("billing.record_payment"), {"amount": 1}
     ),
-    ("POST", "/api/v1/billing/lapse-overdue"): Case(act("billing.record_payment")),
+    ("POST", "/api/v1/billing/lapse-overdue"): Case(act("billing.lapse")),
     ("GET", "/api/v1/agencies/{agency_id}/commission"): Case(
         act("commission.read"), query={"month": "2026-04"}
     ),
@@ -164,8 +164,8 @@ API: dict[tuple[str, str], Case] = {
     ),
     ("GET", "/api/v1/incidents"): Case(act("incident.read")),
     ("GET", "/api/v1/incidents/queue"): Case(act("incident.manage")),
-    ("POST", "/api/v1/incidents/escalations"): Case(act("incident.manage")),
-    ("POST", "/api/v1/incidents/reminders"): Case(act("incident.manage")),
+    ("POST", "/api/v1/incidents/escalations"): Case(act("incident.remind")),
+    ("POST", "/api/v1/incidents/reminders"): Case(act("incident.remind")),
     ("GET", "/api/v1/incidents/{incident_id}"): Case(act("incident.read")),
     ("POST", "/api/v1/incidents/{incident_id}/link"): Case(
         act("incident.manage"),

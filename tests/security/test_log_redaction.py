@@ -10,6 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from cybercover.logging import redact
+from cybercover.services.authz import SYSTEM
 from cybercover.services.people import create_organisation, create_user
 from tests.integration.api_helpers import PASSWORD, bearer
 from tests.integration.conftest import AppFactory
@@ -35,16 +36,16 @@ def test_a_journey_with_personal_data_leaves_none_of_it_in_the_logs(
     from cybercover.services.people import bootstrap_admin
 
     bootstrap_admin(db, email="admin@example.jp", password=PASSWORD)
-    agency = create_organisation(db, None, kind="agency", code="lac", name="lac")
-    create_organisation(db, None, kind="agency", code="sjp", name="sjp")
-    desk = create_organisation(db, None, kind="desk", code="desk", name="desk")
+    agency = create_organisation(db, SYSTEM, kind="agency", code="lac", name="lac")
+    create_organisation(db, SYSTEM, kind="agency", code="sjp", name="sjp")
+    desk = create_organisation(db, SYSTEM, kind="desk", code="desk", name="desk")
     for org, email, role in [
         (agency, "agent@lac.jp", "agent"),
         (desk, "desk@desk.jp", "desk_operator"),
     ]:
         create_user(
             db,
-            None,
+            SYSTEM,
             organisation_id=org,
             email=email,
             display_name=email,

@@ -10,6 +10,7 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 
 from cybercover.api.app import create_app
+from cybercover.services.authz import SYSTEM
 from cybercover.services.people import bootstrap_admin, create_organisation, create_user
 from cybercover.settings import Settings
 from tests.integration.api_helpers import PASSWORD
@@ -19,12 +20,12 @@ from tests.integration.conftest import AppFactory, FakeClock
 def _people(client: TestClient, count: int = 1) -> list[str]:
     db = client.app.state.db  # type: ignore[attr-defined]
     bootstrap_admin(db, email="admin@example.jp", password=PASSWORD)
-    agency = create_organisation(db, None, kind="agency", code="lac", name="lac")
+    agency = create_organisation(db, SYSTEM, kind="agency", code="lac", name="lac")
     emails = [f"agent{i}@lac.jp" for i in range(count)]
     for email in emails:
         create_user(
             db,
-            None,
+            SYSTEM,
             organisation_id=agency,
             email=email,
             display_name=email,

@@ -25,7 +25,7 @@ from cybercover.services import (
     submissions,
 )
 from cybercover.services import visibility as table
-from cybercover.services.authz import Actor, Role
+from cybercover.services.authz import PEOPLE, Actor, Role
 from cybercover.services.claims import get_claim, list_claims, set_reserve
 from cybercover.services.dispatch import list_dispatches
 from cybercover.services.endorsements import get_endorsement, list_endorsements
@@ -124,7 +124,7 @@ def test_what_each_role_sees_of_the_same_claim_incident_dispatch_and_policy(
 ) -> None:
     app, world = app_and_world
     db = app.state.db
-    actors = {r: authenticate(db, ROLE_USERS[r.value], PASSWORD) for r in Role}
+    actors = {r: authenticate(db, ROLE_USERS[r.value], PASSWORD) for r in PEOPLE}
     set_reserve(
         db,
         actors[Role.CLAIMS_HANDLER],

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from cybercover.services.authz import SYSTEM
 from cybercover.services.billing import record_payment
 from cybercover.services.claims import add_loss_item, open_claim, request_payment, set_reserve
 from cybercover.services.companies import create_company
@@ -110,7 +111,7 @@ def build_world(db: Database) -> World:
     admin = authenticate(db, "admin@example.jp", PASSWORD)
     insurer = admin.organisation_id
     orgs = {
-        code: create_organisation(db, None, kind=kind, code=code, name=code)
+        code: create_organisation(db, SYSTEM, kind=kind, code=code, name=code)
         for kind, code in [
             ("agency", "agency-a"),
             ("agency", "agency-b"),
@@ -137,7 +138,7 @@ def build_world(db: Database) -> World:
     ]:
         create_user(
             db,
-            None,
+            SYSTEM,
             organisation_id=org,
             email=email,
             display_name=email,
@@ -148,7 +149,7 @@ def build_world(db: Database) -> World:
     for code in ("p1", "p2"):
         register_partner(
             db,
-            None,
+            SYSTEM,
             organisation_id=orgs[code],
             services=["investigation"],
             regions=["全国"],
@@ -169,7 +170,7 @@ def build_world(db: Database) -> World:
         company_org = side["company_org"]
         create_user(
             db,
-            None,
+            SYSTEM,
             organisation_id=company_org,
             email=email,
             display_name=email,
@@ -181,7 +182,7 @@ def build_world(db: Database) -> World:
         issue_api_token(db, victim, name="victim", days=30)
         side["token_id"] = list_api_tokens(db, victim)[0]["id"]
     # the risk pages read the latest run (as of a day the two policies are in force)
-    run_portfolio(db, None, years=100, seed=16, as_of=datetime(2026, 5, 1, tzinfo=UTC))
+    run_portfolio(db, SYSTEM, years=100, seed=16, as_of=datetime(2026, 5, 1, tzinfo=UTC))
     return world
 
 
@@ -194,7 +195,7 @@ def _contract(db: Database, tenant: str, orgs: dict[str, int]) -> dict[str, Any]
     company = create_company(db, agent, TENANTS[tenant])
     create_user(
         db,
-        None,
+        SYSTEM,
         organisation_id=company["organisation_id"],
         email=f"holder@{tenant.lower()}.jp",
         display_name=f"holder {tenant}",

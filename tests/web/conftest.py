@@ -18,6 +18,7 @@ from fastapi import FastAPI
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from cybercover.api.app import create_app
+from cybercover.services.authz import SYSTEM
 from cybercover.services.people import create_user
 from cybercover.services.uow import Database
 from cybercover.settings import Settings
@@ -61,7 +62,7 @@ def seeded(tmp_path: Path) -> Iterator[tuple[FastAPI, FakeClock, dict[str, Any]]
     ]:
         create_user(
             db,
-            None,
+            SYSTEM,
             organisation_id=1,  # the insurer (made by bootstrap_admin)
             email=email,
             display_name=name,

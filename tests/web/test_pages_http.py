@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from cybercover.errors import ForbiddenError, NotFoundError
 from cybercover.product import default_product
+from cybercover.services.authz import SYSTEM
 from cybercover.services.claims import (
     add_loss_item,
     get_claim,
@@ -248,7 +249,7 @@ def test_an_administrator_adds_a_user_and_verifies_the_audit_log(seeded: Seeded)
 def test_an_administrator_registers_a_partner_firm_the_desk_then_finds(seeded: Seeded) -> None:
     app, _, _ = seeded
     db = app.state.db
-    firm = create_organisation(db, None, kind="partner", code="newfirm", name="新規調査株式会社")
+    firm = create_organisation(db, SYSTEM, kind="partner", code="newfirm", name="新規調査株式会社")
     client, csrf = signed_in(app, "admin@example.jp")
     bad = client.post(
         "/admin/partners",

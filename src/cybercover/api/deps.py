@@ -21,6 +21,7 @@ __all__ = [
     "AppSettings",
     "CurrentActor",
     "Db",
+    "check_csrf",
     "client_address",
     "current_actor",
     "get_db",
@@ -83,11 +84,18 @@ async def current_actor(request: Request, db: Db) -> Actor:
             form = await request.form()
             value = form.get("csrf_token")
             sent = value if isinstance(value, str) else None
-        if sent is None or not secrets.compare_digest(sent, csrf):
-            raise ForbiddenError(
-                "csrf", ja="CSRFトークンが一致しません", en="CSRF token missing or wrong"
-            )
+        check_csrf(sent, csrf)
     return actor
+
+
+def check_csrf(sent: object, expected: str) -> None:
+    """The one CSRF check of a session's unsafe request, for the API and the pages alike:
+    the token sent (header or form field) must be the session's, compared in constant
+    time."""
+    if not isinstance(sent, str) or not secrets.compare_digest(sent, expected):
+        raise ForbiddenError(
+            "csrf", ja="CSRFトークンが一致しません", en="CSRF token missing or wrong"
+        )
 
 
 CurrentActor = Annotated[Actor, Depends(current_actor)]

@@ -205,6 +205,7 @@ def users_create(
     from sqlalchemy import select
 
     from cybercover.errors import ConflictError
+    from cybercover.services.authz import SYSTEM
     from cybercover.services.people import create_user
     from cybercover.storage.models import Organisation
 
@@ -228,7 +229,7 @@ def users_create(
         try:
             user_id = create_user(
                 db,
-                None,
+                SYSTEM,
                 organisation_id=org_id,
                 email=email,
                 display_name=name,
@@ -249,6 +250,7 @@ def users_create(
 def _set_active(email: str, *, active: bool) -> None:
     from sqlalchemy import select
 
+    from cybercover.services.authz import SYSTEM
     from cybercover.services.people import set_user_active
     from cybercover.storage.models import User
 
@@ -258,7 +260,7 @@ def _set_active(email: str, *, active: bool) -> None:
         if user_id is None:
             fail([Problem("email", "not_found", "利用者がいません", f"no user {email}")])
             return
-        user = set_user_active(db, None, user_id, active=active)
+        user = set_user_active(db, SYSTEM, user_id, active=active)
     typer.echo(f"user {user_id} {'active' if user['active'] else 'deactivated'}")
 
 

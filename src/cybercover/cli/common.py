@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 import typer
 
 from cybercover.errors import InputError, Problem
-from cybercover.product import default_product, load_product
+from cybercover.product import load_product
+from cybercover.product.catalogue import on_sale
 from cybercover.product.model import Product
 
 if TYPE_CHECKING:
@@ -54,7 +55,7 @@ def fail(problems: tuple[Problem, ...] | list[Problem]) -> None:
 
 def product_of(path: Path | None) -> Product:
     try:
-        return load_product(path) if path is not None else default_product()
+        return load_product(path) if path is not None else on_sale()
     except InputError as exc:
         fail(exc.problems)
         raise  # unreachable: _fail exits

@@ -105,12 +105,13 @@ def simulate_portfolio(
     """ポートフォリオを模擬し、EP曲線・PML・TVaR を出力 / simulate the portfolio."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
-    from cybercover.product import default_product
+    from cybercover.product.catalogue import on_sale
     from cybercover.risk.model import default_loss_model
     from cybercover.risk.oed import read_oed
+    from cybercover.services.authz import SYSTEM
     from cybercover.services.risk import run_portfolio
 
-    product = default_product()
+    product = on_sale()
     model = default_loss_model()
     insureds = premiums = None
     if oed is not None:
@@ -141,7 +142,7 @@ def simulate_portfolio(
         try:
             run = run_portfolio(
                 db,
-                None,
+                SYSTEM,
                 years=years,
                 seed=seed,
                 block_years=block_years,
@@ -168,7 +169,7 @@ def simulate_price(
     years: Annotated[int | None, typer.Option(help="模擬年数 / simulated years")] = None,
 ) -> None:
     """1件の見積の技術的保険料 / one quote's technical price beside its table premium."""
-    from cybercover.product import default_product
+    from cybercover.product.catalogue import on_sale
     from cybercover.rating.engine import rate
     from cybercover.rating.request import load_rate_request
     from cybercover.risk.exposure import Insured
@@ -176,7 +177,7 @@ def simulate_price(
     from cybercover.risk.pricing import technical_price
     from cybercover.services.risk import capital_basis
 
-    product = default_product()
+    product = on_sale()
     try:
         request = load_rate_request(read_input(file), product, source=str(file))
     except InputError as exc:
@@ -208,8 +209,9 @@ def simulate_export_oed(
     out: Annotated[Path, typer.Option(help="出力CSV / output CSV")] = Path("portfolio-oed.csv"),
 ) -> None:
     """有効な契約を OED v4 形式で出力 / write the policies in force as an OED v4 CSV."""
+    from cybercover.services.authz import SYSTEM
     from cybercover.services.risk import export_oed
 
     with database() as db:
-        count = export_oed(db, None, out, datetime.now(UTC))
+        count = export_oed(db, SYSTEM, out, datetime.now(UTC))
     sys.stdout.write(json.dumps({"policies": count, "file": str(out)}) + "\n")

@@ -371,7 +371,7 @@ DEFAULT_MODEL_FILE = Path(__file__).with_name("data") / "loss-model.toml"
 
 @lru_cache(maxsize=1)
 def default_loss_model() -> LossModel:
-    """The packaged loss model, checked against the default product."""
-    from cybercover.product import default_product
+    """The packaged loss model, checked against the product version on sale."""
+    from cybercover.product.catalogue import on_sale
 
-    return load_loss_model(DEFAULT_MODEL_FILE, default_product())
+    return load_loss_model(DEFAULT_MODEL_FILE, on_sale())

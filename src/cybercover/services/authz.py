@@ -19,7 +19,19 @@ from enum import StrEnum
 
 from cybercover.errors import ForbiddenError
 
-__all__ = ["SCOPED", "STAFF", "SYSTEM", "Actor", "Role", "authorize", "can", "roles_for"]
+__all__ = [
+    "PEOPLE",
+    "REACH_ALL",
+    "SCOPED",
+    "STAFF",
+    "SYSTEM",
+    "Actor",
+    "Role",
+    "authorize",
+    "can",
+    "person",
+    "roles_for",
+]
 
 
 class Role(StrEnum):
@@ -35,6 +47,9 @@ class Role(StrEnum):
     ACTUARY = "actuary"
     # internal audit (監査): read everything, the audit trail included, and change nothing
     AUDITOR = "auditor"
+    # no person: the command line and the batch jobs (lapses, reminders, escalations, the
+    # risk model, the demo), with their own permissions in the table below; no user has it
+    SYSTEM = "system"
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,10 +62,19 @@ class Actor:
     display_name: str = ""
 
 
-SYSTEM = Actor(user_id=0, organisation_id=0, role=Role.ADMIN, display_name="system")
-"""The actor of the command line and of jobs with no user (``actor`` None in a service):
-whoever holds the database's credentials already sees every row, so the system reads and
-acts as the insurer's administrator."""
+SYSTEM = Actor(user_id=0, organisation_id=0, role=Role.SYSTEM, display_name="system")
+"""The actor of the command line and of the jobs no person runs. Its permissions are its
+own rows of the table below (whoever holds the database's credentials reaches every row,
+so it reaches every row too), and what it does is audited without a user."""
+
+PEOPLE: frozenset[Role] = frozenset(Role) - {Role.SYSTEM}
+"""The roles a user can hold (a login never acts as the system)."""
+
+
+def person(actor: Actor) -> int | None:
+    """The user id to record as the one who acted: none for the system."""
+    return None if actor.role is Role.SYSTEM else actor.user_id
+
 
 # who reads a company and its policies: its own people and agents (scoped), and every
 # insurer role but the partners'
@@ -71,27 +95,35 @@ _BOOK_READERS: frozenset[Role] = frozenset(
 _RULES: dict[str, frozenset[Role]] = {
     "company.read": _BOOK_READERS,
     "company.create": frozenset({Role.AGENT, Role.UNDERWRITER, Role.ADMIN}),
+    # sells as its own agency: the companies it registers are its agency's clients, the
+    # commission it reads is its agency's (others name the agency)
+    "sales.as_own_agency": frozenset({Role.AGENT}),
     "company.update": frozenset({Role.AGENT, Role.UNDERWRITER, Role.ADMIN}),
     "submission.read": frozenset(
-        {Role.POLICYHOLDER, Role.AGENT, Role.UNDERWRITER, Role.ADMIN, Role.AUDITOR}
+        {Role.POLICYHOLDER, Role.AGENT, Role.UNDERWRITER, Role.ADMIN, Role.AUDITOR, Role.SYSTEM}
     ),
     "submission.write": frozenset({Role.AGENT, Role.UNDERWRITER, Role.ADMIN}),
     "quote.create": frozenset({Role.AGENT, Role.UNDERWRITER, Role.ADMIN}),
     "underwriting.decide": frozenset({Role.UNDERWRITER, Role.ADMIN}),
-    "policy.read": _BOOK_READERS,
+    # the system prints documents (`cybercover documents …` without --as-user)
+    "policy.read": _BOOK_READERS | {Role.SYSTEM},
     "policy.bind": frozenset({Role.AGENT, Role.UNDERWRITER, Role.ADMIN}),
     "policy.change": frozenset({Role.AGENT, Role.UNDERWRITER, Role.ADMIN}),
     "billing.read": frozenset(
         {Role.POLICYHOLDER, Role.AGENT, Role.UNDERWRITER, Role.ADMIN, Role.ACTUARY, Role.AUDITOR}
     ),
     "billing.record_payment": frozenset({Role.UNDERWRITER, Role.ADMIN}),
+    # lapse the policies unpaid past grace (a nightly job, or by hand)
+    "billing.lapse": frozenset({Role.UNDERWRITER, Role.ADMIN, Role.SYSTEM}),
     "commission.read": frozenset({Role.AGENT, Role.UNDERWRITER, Role.ADMIN, Role.AUDITOR}),
     "organisation.read": frozenset({Role.ADMIN, Role.UNDERWRITER, Role.AUDITOR}),
-    "organisation.manage": frozenset({Role.ADMIN}),
-    "user.manage": frozenset({Role.ADMIN}),
+    "organisation.manage": frozenset({Role.ADMIN, Role.SYSTEM}),
+    "user.manage": frozenset({Role.ADMIN, Role.SYSTEM}),  # anyone's tokens included
     "audit.read": frozenset({Role.ADMIN, Role.AUDITOR}),
     # the incident desk (issue #4)
     "incident.report": frozenset({Role.POLICYHOLDER, Role.DESK_OPERATOR, Role.ADMIN}),
+    # a report for any company, taken by phone (without it: one's own company, on the web)
+    "incident.report_for_others": frozenset({Role.DESK_OPERATOR, Role.ADMIN}),
     "incident.read": frozenset(
         {
             Role.POLICYHOLDER,
@@ -105,24 +137,40 @@ _RULES: dict[str, frozenset[Role]] = {
     # the whole case: timeline, deadlines, the incident report (a partner reads only
     # the incident's summary and triage, for its dispatch)
     "incident.case": frozenset(
-        {Role.POLICYHOLDER, Role.DESK_OPERATOR, Role.CLAIMS_HANDLER, Role.ADMIN, Role.AUDITOR}
+        {
+            Role.POLICYHOLDER,
+            Role.DESK_OPERATOR,
+            Role.CLAIMS_HANDLER,
+            Role.ADMIN,
+            Role.AUDITOR,
+            Role.SYSTEM,
+        }
     ),
     "incident.manage": frozenset({Role.DESK_OPERATOR, Role.ADMIN}),
+    # the desk's clocks: reminders before a deadline, escalations after one (a job)
+    "incident.remind": frozenset({Role.DESK_OPERATOR, Role.ADMIN, Role.SYSTEM}),
     "dispatch.respond": frozenset({Role.PARTNER}),
     "cost.approve": frozenset({Role.DESK_OPERATOR, Role.ADMIN}),
     "partner.read": frozenset({Role.DESK_OPERATOR, Role.CLAIMS_HANDLER, Role.ADMIN, Role.AUDITOR}),
-    "partner.manage": frozenset({Role.ADMIN}),
+    "partner.manage": frozenset({Role.ADMIN, Role.SYSTEM}),
     # claims (issue #5); reserves are seen by the money staff (services/visibility.py)
     "claim.manage": frozenset({Role.CLAIMS_HANDLER, Role.ADMIN}),
     "claim.read": frozenset(
-        {Role.POLICYHOLDER, Role.CLAIMS_HANDLER, Role.ADMIN, Role.ACTUARY, Role.AUDITOR}
+        {
+            Role.POLICYHOLDER,
+            Role.CLAIMS_HANDLER,
+            Role.ADMIN,
+            Role.ACTUARY,
+            Role.AUDITOR,
+            Role.SYSTEM,
+        }
     ),
     "report.read": frozenset(
         {Role.CLAIMS_HANDLER, Role.UNDERWRITER, Role.ADMIN, Role.ACTUARY, Role.AUDITOR}
     ),
     # the risk model (issue #6): the insurer's own figures
-    "risk.read": frozenset({Role.UNDERWRITER, Role.ADMIN, Role.ACTUARY, Role.AUDITOR}),
-    "risk.run": frozenset({Role.UNDERWRITER, Role.ADMIN, Role.ACTUARY}),
+    "risk.read": frozenset({Role.UNDERWRITER, Role.ADMIN, Role.ACTUARY, Role.AUDITOR, Role.SYSTEM}),
+    "risk.run": frozenset({Role.UNDERWRITER, Role.ADMIN, Role.ACTUARY, Role.SYSTEM}),
 }
 
 STAFF: frozenset[Role] = frozenset(
@@ -136,6 +184,8 @@ STAFF: frozenset[Role] = frozenset(
     }
 )
 """The insurer's own people: they reach every row, each role within its function."""
+REACH_ALL: frozenset[Role] = STAFF | {Role.SYSTEM}
+"""Roles that reach every row (what each may do with it is the table above)."""
 SCOPED: frozenset[Role] = frozenset({Role.POLICYHOLDER, Role.AGENT, Role.PARTNER})
 """Roles that reach only their own organisation's rows (services/scope.py)."""
 

@@ -31,8 +31,8 @@ from cybercover.policies.premium import (
     share_of,
     value_date_problem,
 )
-from cybercover.product import find_product
-from cybercover.services.authz import Actor, authorize
+from cybercover.product.catalogue import sold_under
+from cybercover.services.authz import Actor, authorize, person
 from cybercover.services.policies import jst_date
 from cybercover.services.scope import load, load_policy
 from cybercover.services.snapshots import invoice_view, policy_view
@@ -156,20 +156,17 @@ def record_payment(
         return after
 
 
-def lapse_overdue(db: Database, actor: Actor | None) -> list[str]:
+def lapse_overdue(db: Database, actor: Actor) -> list[str]:
     """Lapse every policy with an instalment unpaid past the grace period (a daily job;
     ``actor`` None when run by the system). Returns the policy numbers lapsed."""
-    if actor is not None:
-        authorize(actor, "billing.record_payment")
+    authorize(actor, "billing.lapse")
     lapsed: list[str] = []
     with db.unit_of_work() as uow:
         today = jst_date(uow.now)
         for policy in uow.session.execute(
             select(Policy).where(Policy.status == "in_force")
         ).scalars():
-            grace = find_product(
-                policy.product_code, policy.product_version
-            ).policy.grace_period_days
+            grace = sold_under(policy).policy.grace_period_days
             overdue = (
                 uow.session.execute(
                     select(Invoice).where(
@@ -203,7 +200,7 @@ def lapse_overdue(db: Database, actor: Actor | None) -> list[str]:
             )
             uow.session.flush()
             uow.audit(
-                actor.user_id if actor else None,
+                person(actor),
                 "policy.lapse",
                 ("policy", policy.id),
                 before=before,
@@ -364,7 +361,7 @@ def _accidents_turned(
         ).scalars(),
         *session.execute(select(Claim.accident_at).where(Claim.policy_id == policy.id)).scalars(),
     ]
-    rules = find_product(policy.product_code, policy.product_version).policy
+    rules = sold_under(policy).policy
     return accidents_a_receipt_would_cover(
         sorted(set(times)),
         first_due=invoice.due_date,
@@ -392,7 +389,7 @@ def _confirmation(
             f"({when} JST), which it would make covered: an underwriter must confirm it",
         )
     authorize(actor, "underwriting.decide")
-    product = find_product(policy.product_code, policy.product_version)
+    product = sold_under(policy)
     level = product.underwriting.level("underwriter")
     if actor.underwriting_authority < level:
         raise AuthorityError(

@@ -39,8 +39,8 @@ from cybercover.documents.denial import DenialLetter, render_denial
 from cybercover.documents.formats import Lang
 from cybercover.documents.model import T
 from cybercover.errors import ConflictError, InputError, NotFoundError, Problem
-from cybercover.product import find_product
-from cybercover.services.authz import Actor, authorize, can
+from cybercover.product.catalogue import sold_under
+from cybercover.services.authz import Actor, authorize, can, person
 from cybercover.services.documents import Rendered, _insured, _rendered
 from cybercover.services.scope import load_claim
 from cybercover.services.uow import Database, UnitOfWork
@@ -142,7 +142,7 @@ def _money_facts(session: Session, claim: Claim) -> tuple[bool, bool, bool]:
 
 def _record(
     uow: UnitOfWork,
-    actor: Actor | None,
+    actor: Actor,
     claim: Claim,
     event: Event,
     *,
@@ -158,7 +158,7 @@ def _record(
     row = ClaimStatusChange(
         claim_id=claim.id,
         at=uow.now,
-        by=actor.user_id if actor is not None else None,
+        by=person(actor),
         event=event.kind.value,
         from_status=before,
         to_status=after.value,
@@ -168,7 +168,7 @@ def _record(
     )
     uow.session.add(row)
     uow.audit(
-        actor.user_id if actor is not None else None,
+        person(actor),
         f"claim.{event.kind.value}",
         ("claim", claim.id),
         before={"status": before},
@@ -180,7 +180,7 @@ def _record(
 
 def record_money_event(
     uow: UnitOfWork,
-    actor: Actor | None,
+    actor: Actor,
     claim: Claim,
     kind: EventKind | str,
     *,
@@ -246,7 +246,7 @@ def deny_claim(
         claim = _lock(uow.session, load_claim(uow.session, actor, claim_id, "claim.manage"))
         policy = uow.session.get(Policy, claim.policy_id)  # reached with its claim
         assert policy is not None
-        product = find_product(policy.product_code, policy.product_version)
+        product = sold_under(policy)
         problems = denial_problems(
             reason_code,
             clause,
@@ -319,7 +319,7 @@ def _denial_reasons(session: Session, claim: Claim) -> list[dict[str, str]]:
     exclusion of the product version its policy was sold under."""
     policy = session.get(Policy, claim.policy_id)  # reached with its claim
     assert policy is not None
-    product = find_product(policy.product_code, policy.product_version)
+    product = sold_under(policy)
     return [{"code": code, "ja": ja, "en": en} for code, (ja, en) in DENIAL_REASONS.items()] + [
         {"code": f"{EXCLUSION_PREFIX}{e.code}", "ja": e.label.ja, "en": e.label.en}
         for e in product.exclusions
@@ -472,7 +472,7 @@ def denial_letter_pdf(db: Database, actor: Actor, claim_id: int, lang: Lang = "j
         policy = session.get(Policy, claim.policy_id)  # reached with its claim
         company = session.get(Company, policy.company_id) if policy else None
         assert policy is not None and company is not None
-        product = find_product(policy.product_code, policy.product_version)
+        product = sold_under(policy)
         incident = session.get(Incident, claim.incident_id) if claim.incident_id else None
         code = denial.reason_code or "other"
         exclusion = None

@@ -47,7 +47,7 @@ from cybercover.errors import (
     Problem,
 )
 from cybercover.policies.cover import Cover
-from cybercover.product import find_product
+from cybercover.product.catalogue import sold_under
 from cybercover.services.audit import jsonable
 from cybercover.services.authz import Actor, authorize, can
 from cybercover.services.claim_lifecycle import ensure_open_for_money, record_money_event
@@ -1339,7 +1339,7 @@ def policy_context(session: Session, claim: Claim) -> ClaimContext:
     version the policy was sold under)."""
     policy = session.get(Policy, claim.policy_id)
     assert policy is not None
-    product = find_product(policy.product_code, policy.product_version)
+    product = sold_under(policy)
     heads = frozenset(h.code for h in product.cost_heads if h.consent_required)
     return ClaimContext(policy.retroactive_date, (policy.period_start, policy.period_end), heads)
 
@@ -1480,7 +1480,7 @@ def _initial_reserves(uow: Any, claim: Claim, policy: Policy, actor: Actor) -> N
     name the handler whose step set it and the rule as the reason. A part not covered at
     its trigger gets none (the handler decides)."""
     session = uow.session
-    defaults = find_product(policy.product_code, policy.product_version).claims.initial_reserve
+    defaults = sold_under(policy).claims.initial_reserve
     if not defaults:
         return
     reserved = set(
@@ -2006,6 +2006,7 @@ def _claim_view(session: Session, claim: Claim) -> dict[str, Any]:
         ),
         "circumstance_notice_id": claim.circumstance_notice_id,
         "known_at": claim.known_at.isoformat() if claim.known_at else None,
+        "product": _product_named(session, claim),
         "recovered": sum(
             r.amount
             for r in session.execute(
@@ -2017,12 +2018,19 @@ def _claim_view(session: Session, claim: Claim) -> dict[str, Any]:
     }
 
 
+def _product_named(session: Session, claim: Claim) -> dict[str, str]:
+    """The product version the claim is judged under: its policy's."""
+    policy = session.get(Policy, claim.policy_id)
+    assert policy is not None
+    return {"code": policy.product_code, "version": policy.product_version}
+
+
 def _clocks(session: Session, claim: Claim) -> dict[str, Any]:
     """Payment due (product ``claim_payment_days`` after the documents are complete) and
     the limitation (保険法95条: three years, shown from the accident date)."""
     policy = session.get(Policy, claim.policy_id)
     assert policy is not None
-    rules = find_product(policy.product_code, policy.product_version).policy
+    rules = sold_under(policy).policy
     accident = claim.accident_at.astimezone(JST).date()
     complete = claim.documents_complete_at
     due = (

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from cybercover.companies import PostalCode, PostalDirectory, PosutoDirectory, parse_company
 from cybercover.companies.profile import CompanyProfile
 from cybercover.errors import ConflictError, InputError, NotFoundError, Problem
-from cybercover.services.authz import Actor, Role, authorize
+from cybercover.services.authz import Actor, authorize, can
 from cybercover.services.scope import load_company, reach_filter
 from cybercover.services.snapshots import company_view
 from cybercover.services.uow import Database
@@ -109,7 +109,7 @@ def create_company(db: Database, actor: Actor, data: dict[str, Any]) -> dict[str
         session.add(company)
         session.flush()
         agency_ids: set[int] = set()
-        if actor.role is Role.AGENT:
+        if can(actor, "sales.as_own_agency"):
             agency_ids.add(actor.organisation_id)
         for code in agency_codes:
             agency = session.execute(

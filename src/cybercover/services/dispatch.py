@@ -18,8 +18,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cybercover.errors import ConflictError, InputError, NotFoundError, Problem
-from cybercover.product import default_product
-from cybercover.services.authz import Actor, authorize
+from cybercover.services.authz import Actor, authorize, person
+from cybercover.services.catalogue import incident_product
 from cybercover.services.claims import policy_ledger
 from cybercover.services.incidents import add_event
 from cybercover.services.notifications import enqueue_mail, enqueue_webhook
@@ -46,6 +46,7 @@ __all__ = [
     "decide_cost",
     "desk_queue",
     "dispatch_partner",
+    "dispatchable_services",
     "escalate_late",
     "hand_over",
     "list_dispatches",
@@ -125,24 +126,33 @@ def hand_over(db: Database, actor: Actor, incident_id: int) -> dict[str, Any]:
         return {"id": incident.id, "status": incident.status, "handed_over_at": uow.now.isoformat()}
 
 
+def dispatchable_services(db: Database, actor: Actor, incident_id: int) -> tuple[Any, ...]:
+    """The emergency services the desk may dispatch on the incident: those of the version
+    its policy was sold under (the version on sale when it has none)."""
+    with db.sessions() as session:
+        incident = load_incident(session, actor, incident_id, "incident.manage")
+        return tuple(incident_product(session, incident).emergency_support.services)
+
+
 def dispatch_partner(
     db: Database, actor: Actor, incident_id: int, *, partner_id: int, service: str
 ) -> dict[str, Any]:
-    known = [s.code for s in default_product().emergency_support.services]
-    if service not in known:
-        raise InputError(
-            [
-                Problem(
-                    "service",
-                    "unknown_service",
-                    f"不明なサービスです（{', '.join(known)}）",
-                    f"must be one of {', '.join(known)}",
-                )
-            ]
-        )
     with db.unit_of_work() as uow:
         session = uow.session
         incident = load_incident(session, actor, incident_id, "incident.manage")
+        # the services of the version the incident's policy was sold under
+        known = [s.code for s in incident_product(session, incident).emergency_support.services]
+        if service not in known:
+            raise InputError(
+                [
+                    Problem(
+                        "service",
+                        "unknown_service",
+                        f"不明なサービスです（{', '.join(known)}）",
+                        f"must be one of {', '.join(known)}",
+                    )
+                ]
+            )
         if incident.handed_over_at is None:
             raise ConflictError(
                 "not_handed_over", "緊急時サポートへの引継ぎ前です", "hand the incident over first"
@@ -591,13 +601,10 @@ def list_dispatches(db: Database, actor: Actor) -> list[dict[str, Any]]:
         return out
 
 
-def escalate_late(
-    db: Database, actor: Actor | None, targets: ServiceTargets | None = None
-) -> list[str]:
+def escalate_late(db: Database, actor: Actor, targets: ServiceTargets | None = None) -> list[str]:
     """Escalate every late service clock once: a timeline event and a mail to the desk's
     operators (through the outbox). Returns ``"<incident number>:<clock>"`` per escalation."""
-    if actor is not None:
-        authorize(actor, "incident.manage")
+    authorize(actor, "incident.remind")
     escalated: list[str] = []
     queue = _queue(db, targets)
     with db.unit_of_work() as uow:
@@ -634,7 +641,7 @@ def escalate_late(
                 escalated.append(f"{incident.number}:{clock['clock']}")
         if escalated:
             uow.audit(
-                actor.user_id if actor else None,
+                person(actor),
                 "desk.escalate",
                 ("incident", "queue"),
                 after={"escalated": escalated},

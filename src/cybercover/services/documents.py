@@ -37,9 +37,10 @@ from cybercover.documents.facts import hearing_answer, isms_text, terms_of, text
 from cybercover.documents.labels import code_label, desk_contact, event_detail
 from cybercover.documents.terms import circled
 from cybercover.errors import ConflictError, InputError, NotFoundError, Problem
-from cybercover.product import default_product, find_product
+from cybercover.product.catalogue import sold_under
 from cybercover.product.model import Product
 from cybercover.services.authz import Actor
+from cybercover.services.catalogue import incident_product
 from cybercover.services.people import _actor as user_actor  # the one user → actor mapping
 from cybercover.services.policies import policy_terms
 from cybercover.services.scope import load_claim, load_incident, load_policy, load_submission
@@ -174,7 +175,7 @@ def quote_pdf(db: Database, actor: Actor, submission_id: int, lang: Lang = "ja")
                 "この申込にはまだ有効な見積りがありません",
                 "the submission has no current quote yet",
             )
-        product = find_product(submission.product_code, submission.product_version)
+        product = sold_under(submission)
         company = session.get(Company, submission.company_id)
         assert company is not None
         start = period_start(submission.start_date)
@@ -251,7 +252,7 @@ def schedule_pdf(db: Database, actor: Actor, policy_id: int, lang: Lang = "ja") 
                 "保険証券は契約の発行後に作成できます",
                 "a schedule exists once the policy is issued",
             )
-        product = find_product(policy.product_code, policy.product_version)
+        product = sold_under(policy)
         company = session.get(Company, policy.company_id)
         assert company is not None
         issued = session.execute(
@@ -415,7 +416,7 @@ def settlement_pdf(
         policy = session.get(Policy, claim.policy_id)
         company = session.get(Company, policy.company_id) if policy else None
         assert policy is not None and company is not None and policy.number is not None
-        product = find_product(policy.product_code, policy.product_version)
+        product = sold_under(policy)
         terms = policy_terms(policy)
         heads = {h.code: text(h.label) for h in product.cost_heads} | {
             f"partner:{s.code}": text(s.label) for s in product.emergency_support.services
@@ -495,11 +496,7 @@ def incident_pdf(db: Database, actor: Actor, incident_id: int, lang: Lang = "ja"
         # the whole case: a partner reads only its dispatch (services/authz.py)
         incident = load_incident(session, actor, incident_id, "incident.case")
         policy = session.get(Policy, incident.policy_id) if incident.policy_id else None
-        product = (
-            find_product(policy.product_code, policy.product_version)
-            if policy
-            else default_product()
-        )
+        product = incident_product(session, incident)
         company = session.get(Company, incident.company_id) if incident.company_id else None
         now = db.clock()
         questions = [q for q in hearing().questions if q.code in incident.hearing]

@@ -29,7 +29,7 @@ from cybercover.companies import industry
 from cybercover.companies.profile import GroupText
 from cybercover.errors import ConflictError, InputError, NotFoundError, Problem
 from cybercover.policies.premium import days_between, pro_rata
-from cybercover.product import find_product
+from cybercover.product.catalogue import sold_under
 from cybercover.services.authz import Actor
 from cybercover.services.policies import _blocked, bill, effective_moment, jst_date
 from cybercover.services.pricing import company_facts, parse_options, price_option
@@ -195,7 +195,7 @@ def quote_endorsement(
                     )
                 ]
             )
-        product = find_product(policy.product_code, policy.product_version)
+        product = sold_under(policy)
         company_now = session.get(Company, policy.company_id)
         submission = session.get(Submission, policy.submission_id)
         assert company_now is not None and submission is not None

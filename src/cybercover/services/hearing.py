@@ -16,7 +16,7 @@ from sqlalchemy import select
 from cybercover.errors import ConflictError, NotFoundError
 from cybercover.incidents import Triage, advice, deadlines, triage, validate_answers
 from cybercover.services.audit import jsonable
-from cybercover.services.authz import Actor, authorize
+from cybercover.services.authz import Actor, authorize, person
 from cybercover.services.incidents import add_event, incident_view
 from cybercover.services.notifications import enqueue_mail
 from cybercover.services.scope import load, load_incident
@@ -228,11 +228,10 @@ def complete_deadline(
         return deadline_view(row, uow.now)
 
 
-def send_deadline_reminders(db: Database, actor: Actor | None) -> list[int]:
+def send_deadline_reminders(db: Database, actor: Actor) -> list[int]:
     """Mail the insured's users (through the outbox) about duties due within a day or
     overdue, at most once a day each. Returns the deadline ids reminded."""
-    if actor is not None:
-        authorize(actor, "incident.manage")
+    authorize(actor, "incident.remind")
     sent: list[int] = []
     with db.unit_of_work() as uow:
         horizon = uow.now + timedelta(hours=REMIND_BEFORE_HOURS)
@@ -270,7 +269,7 @@ def send_deadline_reminders(db: Database, actor: Actor | None) -> list[int]:
             sent.append(row.id)
         if sent:
             uow.audit(
-                actor.user_id if actor else None,
+                person(actor),
                 "deadline.remind",
                 ("deadline", ",".join(map(str, sent))[:64]),
             )

@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from cybercover.errors import ConflictError, InputError, Problem
-from cybercover.services.authz import STAFF, Actor, Role, authorize
+from cybercover.services.authz import Actor, authorize, can, person
 from cybercover.services.billing import coverage_facts
 from cybercover.services.scope import load_incident, reach_filter, reference
 from cybercover.services.uow import (
@@ -27,7 +27,7 @@ from cybercover.services.uow import (
     is_unique_violation,
     placeholder_number,
 )
-from cybercover.services.visibility import event_visible, shape, shape_all
+from cybercover.services.visibility import event_visible, may_see, shape, shape_all
 from cybercover.storage.models import Company, Incident, IncidentEvent, Policy
 from cybercover.timeutil import JST
 
@@ -69,16 +69,14 @@ def _digest(data: dict[str, Any]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def add_event(
-    uow: UnitOfWork, incident: Incident, actor: Actor | None, kind: str, **data: Any
-) -> None:
+def add_event(uow: UnitOfWork, incident: Incident, actor: Actor, kind: str, **data: Any) -> None:
     from cybercover.services.audit import jsonable
 
     uow.session.add(
         IncidentEvent(
             incident_id=incident.id,
             at=uow.now,
-            actor_user_id=actor.user_id if actor else None,
+            actor_user_id=person(actor),
             kind=kind,
             data=jsonable(data),
         )
@@ -152,7 +150,8 @@ def report_incident(db: Database, actor: Actor, data: dict[str, Any]) -> dict[st
     never selects anyone else's incident."""
     authorize(actor, "incident.report")
     problems: list[Problem] = []
-    channel = str(data.get("channel") or ("web" if actor.role is Role.POLICYHOLDER else "phone"))
+    for_others = can(actor, "incident.report_for_others")
+    channel = str(data.get("channel") or ("phone" if for_others else "web"))
     if channel not in CHANNELS:
         problems.append(
             Problem(
@@ -217,7 +216,7 @@ def report_incident(db: Database, actor: Actor, data: dict[str, Any]) -> dict[st
                 ]
             )
         company: Company | None = None
-        if actor.role is Role.POLICYHOLDER:  # its own company, whatever the body says
+        if not for_others:  # its own company, whatever the body says
             company = session.execute(
                 select(Company).where(Company.organisation_id == actor.organisation_id)
             ).scalar_one_or_none()
@@ -350,7 +349,7 @@ def get_incident(db: Database, actor: Actor, incident_id: int) -> dict[str, Any]
     with db.sessions() as session:
         incident = load_incident(session, actor, incident_id, "incident.read")
         view = incident_view(incident)
-        if actor.role in STAFF:  # computed only for those who may see them
+        if may_see(actor, "incident", "possible_duplicates"):  # computed only for them
             view["possible_duplicates"] = _possible_duplicates(session, incident)
             view["linked"] = _linked(session, incident)
         return shape(actor, "incident", view)

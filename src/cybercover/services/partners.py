@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from cybercover.companies import CorporateNumber, Prefecture
 from cybercover.errors import InputError, Problem
-from cybercover.product import default_product
-from cybercover.services.authz import SYSTEM, Actor, authorize
+from cybercover.product.catalogue import on_sale
+from cybercover.services.authz import Actor, authorize, person
 from cybercover.services.outbound import OutboundPolicy, Resolver, check_url, system_resolve
 from cybercover.services.scope import reference
 from cybercover.services.uow import Database
@@ -62,7 +62,7 @@ def partner_view(org: Organisation, profile: PartnerProfile) -> dict[str, Any]:
 
 def register_partner(
     db: Database,
-    actor: Actor | None,
+    actor: Actor,
     *,
     organisation_id: int,
     services: list[str],
@@ -79,9 +79,8 @@ def register_partner(
     credentials, a public host unless ``outbound`` (the administrator's
     ``CYBERCOVER_OUTBOUND_ALLOW``; none given: nothing beyond public addresses) allows it.
     """
-    if actor is not None:
-        authorize(actor, "partner.manage")
-    known = [s.code for s in default_product().emergency_support.services]
+    authorize(actor, "partner.manage")
+    known = [s.code for s in on_sale().emergency_support.services]  # the programme's
     problems: list[Problem] = []
     for i, service in enumerate(services):
         if service not in known:
@@ -123,9 +122,7 @@ def register_partner(
     if problems:
         raise InputError(problems)
     with db.unit_of_work() as uow:
-        org = reference(
-            uow.session, actor or SYSTEM, Organisation, organisation_id, "organisation_id"
-        )
+        org = reference(uow.session, actor, Organisation, organisation_id, "organisation_id")
         if org.kind != "partner":
             raise InputError(
                 [
@@ -154,7 +151,7 @@ def register_partner(
         uow.session.flush()
         view = partner_view(org, profile)
         uow.audit(
-            actor.user_id if actor else None,
+            person(actor),
             "partner.register",
             ("organisation", org.id),
             before=before,

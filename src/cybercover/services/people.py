@@ -13,7 +13,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from cybercover.errors import AuthenticationError, ConflictError, InputError, NotFoundError, Problem
-from cybercover.services.authz import Actor, Role, authorize
+from cybercover.services.authz import SYSTEM, Actor, Role, authorize, can, person
 from cybercover.services.token_cache import TokenCache
 from cybercover.services.uow import Database, UnitOfWork
 from cybercover.storage.models import ApiToken, LoginFailure, Organisation, User, WebSession
@@ -44,7 +44,7 @@ __all__ = [
 
 ORG_KINDS = ("insured_company", "agency", "insurer", "desk", "partner")
 
-# which organisation kind each role belongs to
+# which organisation kind each role a person can hold belongs to (no user is the system)
 ROLE_ORG_KIND: dict[Role, str] = {
     Role.POLICYHOLDER: "insured_company",
     Role.AGENT: "agency",
@@ -89,12 +89,9 @@ def user_snapshot(user: User) -> dict[str, Any]:
     }
 
 
-def create_organisation(
-    db: Database, actor: Actor | None, *, kind: str, code: str, name: str
-) -> int:
-    """Create an organisation (``actor`` None: a system step such as bootstrap or demo)."""
-    if actor is not None:
-        authorize(actor, "organisation.manage")
+def create_organisation(db: Database, actor: Actor, *, kind: str, code: str, name: str) -> int:
+    """Create an organisation (an administrator, or the system: the CLI, the demo)."""
+    authorize(actor, "organisation.manage")
     problems = []
     if kind not in ORG_KINDS:
         problems.append(
@@ -124,7 +121,7 @@ def create_organisation(
         uow.session.add(org)
         uow.session.flush()
         uow.audit(
-            actor.user_id if actor else None,
+            person(actor),
             "organisation.create",
             ("organisation", org.id),
             after={"kind": kind, "code": code, "name": name},
@@ -134,7 +131,7 @@ def create_organisation(
 
 def _create_user(
     uow: UnitOfWork,
-    actor: Actor | None,
+    actor: Actor,
     *,
     organisation_id: int,
     email: str,
@@ -155,13 +152,13 @@ def _create_user(
                 "is not an e-mail address",
             )
         )
-    if role not in Role.__members__.values():
+    if role not in ROLE_ORG_KIND:  # the roles a person can hold (never the system's)
         problems.append(
             Problem(
                 "role",
                 "unknown_role",
                 "不明なロールです",
-                f"must be one of {', '.join(r.value for r in Role)}",
+                f"must be one of {', '.join(r.value for r in ROLE_ORG_KIND)}",
             )
         )
     if len(password) < MIN_PASSWORD:
@@ -184,7 +181,7 @@ def _create_user(
         problems.append(
             Problem("organisation_id", "not_found", "組織がありません", "no such organisation")
         )
-    elif role in Role.__members__.values() and ROLE_ORG_KIND[Role(role)] != org.kind:
+    elif role in ROLE_ORG_KIND and ROLE_ORG_KIND[Role(role)] != org.kind:
         problems.append(
             Problem(
                 "role",
@@ -215,7 +212,7 @@ def _create_user(
     uow.session.add(user)
     uow.session.flush()
     uow.audit(
-        actor.user_id if actor else None,
+        person(actor),
         "user.create",
         ("user", user.id),
         after=user_snapshot(user),
@@ -223,10 +220,9 @@ def _create_user(
     return user
 
 
-def create_user(db: Database, actor: Actor | None, **fields: Any) -> int:
-    """Create a user; ``actor`` None is a system step (CLI, demo)."""
-    if actor is not None:
-        authorize(actor, "user.manage")
+def create_user(db: Database, actor: Actor, **fields: Any) -> int:
+    """Create a user (an administrator, or the system: the CLI, the demo)."""
+    authorize(actor, "user.manage")
     with db.unit_of_work() as uow:
         return _create_user(uow, actor, **fields).id
 
@@ -259,7 +255,7 @@ def bootstrap_admin(
             )
         return _create_user(
             uow,
-            None,
+            SYSTEM,
             organisation_id=org.id,
             email=email,
             display_name=display_name,
@@ -389,7 +385,7 @@ def revoke_api_token(
             query = query.where(ApiToken.token_hash == _sha(token))
         else:
             query = query.where(ApiToken.id == token_id)
-        if actor.role is not Role.ADMIN:  # others' tokens do not exist for them
+        if not can(actor, "user.manage"):  # others' tokens do not exist for them
             query = query.where(ApiToken.user_id == actor.user_id)
         row = uow.session.execute(query).scalar_one_or_none()
         if row is None:
@@ -408,21 +404,17 @@ def revoke_api_token(
     return view
 
 
-def set_user_active(
-    db: Database, actor: Actor | None, user_id: int, *, active: bool
-) -> dict[str, Any]:
-    """Deactivate a user (an administrator's act, or the system's from the CLI: ``actor``
-    None): the user can no longer log in, and every token and page session of theirs
+def set_user_active(db: Database, actor: Actor, user_id: int, *, active: bool) -> dict[str, Any]:
+    """Deactivate a user (an administrator's act, or the system's from the CLI): the user can no longer log in, and every token and page session of theirs
     ends in the same transaction. Reactivating lets them log in again; their old tokens
     stay revoked. An administrator cannot deactivate themselves (someone must be left to
     undo it)."""
-    if actor is not None:
-        authorize(actor, "user.manage")
+    authorize(actor, "user.manage")
     with db.unit_of_work() as uow:
         user = uow.session.get(User, user_id, with_for_update=True)
         if user is None:
             raise NotFoundError("user", user_id)
-        if not active and actor is not None and user.id == actor.user_id:
+        if not active and user.id == person(actor):
             raise ConflictError(
                 "self_deactivation",
                 "自分自身を無効にすることはできません",
@@ -442,7 +434,7 @@ def set_user_active(
             sessions = uow.session.execute(delete(WebSession).where(WebSession.user_id == user.id))
             revoked, ended = _rowcount(tokens), _rowcount(sessions)
         uow.audit(
-            actor.user_id if actor is not None else None,
+            person(actor),
             "user.activate" if active else "user.deactivate",
             ("user", user.id),
             before=before,

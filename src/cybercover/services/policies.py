@@ -23,7 +23,7 @@ from cybercover.policies.premium import (
     earned_at,
     instalments,
 )
-from cybercover.product import find_product
+from cybercover.product.catalogue import sold_under
 from cybercover.product.model import Product
 from cybercover.services.authz import Actor, authorize
 from cybercover.services.scope import load_policy, load_quote, reach_filter
@@ -75,7 +75,7 @@ def _jst_midnight(day: date) -> datetime:
 
 
 def _product_of(policy: Policy | Submission) -> Product:
-    return find_product(policy.product_code, policy.product_version)
+    return sold_under(policy)
 
 
 def _open_issues(

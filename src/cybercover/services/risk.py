@@ -25,14 +25,14 @@ from sqlalchemy import Select, desc, select
 from sqlalchemy.orm import Session
 
 from cybercover.errors import InputError, NotFoundError, Problem
-from cybercover.product import default_product, find_product
+from cybercover.product.catalogue import on_sale, sold_under
 from cybercover.product.model import Product
 from cybercover.risk.exposure import Insured, Portfolio
 from cybercover.risk.metrics import Summary, summarise
 from cybercover.risk.model import LossModel, default_loss_model
 from cybercover.risk.pricing import CapitalBasis, technical_price
 from cybercover.risk.simulate import SimulationResult, simulate_local
-from cybercover.services.authz import Actor, authorize
+from cybercover.services.authz import Actor, authorize, person
 from cybercover.services.policies import policy_terms
 from cybercover.services.pricing import OptionIn, option_terms
 from cybercover.services.scope import load_quote
@@ -110,7 +110,7 @@ def portfolio_from_db(
     prefectures: list[str] = []
     on = as_of.astimezone(JST).date()
     for policy, company, submission in session.execute(query).all():
-        product = find_product(policy.product_code, policy.product_version)
+        product = sold_under(policy)
         key = policy.number or str(policy.id)
         insureds.append(_insured(product, company, submission, policy_terms(policy), key, on))
         premiums.append(policy.annual_premium)
@@ -142,7 +142,7 @@ def exposure_of(
 
 def run_portfolio(
     db: Database,
-    actor: Actor | None,
+    actor: Actor,
     *,
     years: int,
     seed: int,
@@ -162,8 +162,7 @@ def run_portfolio(
 
     ``actor`` ``None`` is the operator at the command line (database access is the
     authority, as for ``cybercover users create``); the run is audited without a user."""
-    if actor is not None:
-        authorize(actor, "risk.run")
+    authorize(actor, "risk.run")
     problems: list[Problem] = []
     if not 1 <= block_years <= 1_000_000:
         problems.append(
@@ -177,7 +176,7 @@ def run_portfolio(
         problems.append(Problem("seed", "range", "0以上の整数です", "must be a non-negative int"))
     if problems:
         raise InputError(problems)
-    product = product or default_product()
+    product = product or on_sale()
     model = model or default_loss_model()
     moment = as_of or db.clock()
     if insureds is None:
@@ -250,7 +249,7 @@ def simulate(
 
 def store_run(
     db: Database,
-    actor: Actor | None,
+    actor: Actor,
     *,
     product: Product,
     model: LossModel,
@@ -274,13 +273,13 @@ def store_run(
             policies=summary.policies,
             summary=data,
             exposure=exposure,
-            created_by=actor.user_id if actor is not None else None,
+            created_by=person(actor),
             created_at=uow.now,
         )
         uow.session.add(run)
         uow.session.flush()
         uow.audit(
-            actor.user_id if actor is not None else None,
+            person(actor),
             "risk.run",
             ("risk_run", run.id),
             after={"years": summary.years, "seed": summary.seed, "policies": summary.policies},
@@ -316,7 +315,7 @@ def _latest(session: Session, product_code: str) -> RiskRun | None:
 
 def latest_run(db: Database, actor: Actor, product_code: str | None = None) -> dict[str, Any]:
     authorize(actor, "risk.read")
-    code = product_code or default_product().product.code
+    code = product_code or on_sale().product.code
     with db.sessions() as session:
         run = _latest(session, code)
         if run is None:
@@ -344,7 +343,7 @@ def technical_price_for_quote(db: Database, actor: Actor, quote_id: int) -> dict
         quote, submission = load_quote(session, actor, quote_id, "submission.read")
         company = session.get(Company, submission.company_id)
         assert company is not None
-        product = find_product(submission.product_code, submission.product_version)
+        product = sold_under(submission)
         option = OptionIn.model_validate(quote.options)
         terms = option_terms(product, option, submission.start_date, ("options", 0))
         insured = _insured(
@@ -358,16 +357,15 @@ def technical_price_for_quote(db: Database, actor: Actor, quote_id: int) -> dict
     return {"quote_id": quote_id, "industry": insured.industry, **price.as_dict()}
 
 
-def export_oed(db: Database, actor: Actor | None, out: Path, as_of: datetime) -> int:
+def export_oed(db: Database, actor: Actor, out: Path, as_of: datetime) -> int:
     """Write the policies in force at ``as_of`` as an OED v4 cyber account CSV."""
     from cybercover.risk.oed import OedPolicy, write_oed
 
-    if actor is not None:
-        authorize(actor, "risk.read")
+    authorize(actor, "risk.read")
     rows: list[OedPolicy] = []
     with db.sessions() as session:
         for policy, company, _submission in session.execute(_in_force(as_of)).all():
-            product = find_product(policy.product_code, policy.product_version)
+            product = sold_under(policy)
             rows.append(
                 OedPolicy(
                     key=policy.number or str(policy.id),

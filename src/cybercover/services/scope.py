@@ -34,7 +34,7 @@ from sqlalchemy import ColumnElement, Select, false, select, true
 from sqlalchemy.orm import Session
 
 from cybercover.errors import InputError, NotFoundError, Problem
-from cybercover.services.authz import STAFF, Actor, Role, authorize
+from cybercover.services.authz import REACH_ALL, Actor, Role, authorize
 from cybercover.storage.models import (
     Base,
     Claim,
@@ -201,7 +201,7 @@ def _ids(actor: Actor, model: type[Base]) -> Select[Any]:
 def reach_filter(actor: Actor, model: type[Base]) -> ColumnElement[bool]:
     """The SQL condition that keeps the rows of ``model`` the actor can reach (true for
     the insurer's staff, false for a model outside the role's reach)."""
-    if actor.role in STAFF:
+    if actor.role in REACH_ALL:
         return true()
     if model not in REACH.get(actor.role, frozenset()):
         return false()
@@ -215,7 +215,7 @@ def reach_filter(actor: Actor, model: type[Base]) -> ColumnElement[bool]:
 
 def reachable_ids(actor: Actor, model: type[Base]) -> Select[Any] | None:
     """A subquery of the ids of ``model`` the actor reaches; None: every row."""
-    return None if actor.role in STAFF else _ids(actor, model)
+    return None if actor.role in REACH_ALL else _ids(actor, model)
 
 
 def _fetch(session: Session, actor: Actor, model: type[M], ident: object) -> M | None:

@@ -17,9 +17,9 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from cybercover.errors import ConflictError, InputError, Problem
-from cybercover.product import default_product, find_product
+from cybercover.product.catalogue import on_sale, sold_under
 from cybercover.product.model import Product
-from cybercover.services.authz import Actor, Role, authorize
+from cybercover.services.authz import Actor, authorize, can
 from cybercover.services.policies import PREBIND_KINDS, jst_date
 from cybercover.services.pricing import OptionIn, company_facts, parse_options, price_option
 from cybercover.services.scope import (
@@ -92,7 +92,7 @@ UPLOAD_KINDS = ("isms_certificate", "application", "other")
 
 
 def _product(submission: Submission) -> Product:
-    return find_product(submission.product_code, submission.product_version)
+    return sold_under(submission)
 
 
 def issue_view(row: UnderwritingIssueRow) -> dict[str, Any]:
@@ -142,7 +142,7 @@ def create_submission(
                 select(CompanyAgency.agency_id).where(CompanyAgency.company_id == company.id)
             ).scalars()
         )
-        if actor.role is Role.AGENT:
+        if can(actor, "sales.as_own_agency"):
             agency_id = actor.organisation_id
         elif agency_id is not None:
             # named by the caller: an agency that handles this company (services/scope.py)
@@ -182,7 +182,7 @@ def create_submission(
                     )
                 ]
             )
-        product = default_product()
+        product = on_sale()  # new business is quoted on the version on sale
         submission = Submission(
             company_id=company.id,
             agency_id=agency_id,
@@ -810,7 +810,7 @@ def renew_policy(db: Database, actor: Actor, policy_id: int) -> dict[str, Any]:
             raise ConflictError(
                 "renewal_exists", "更新の申込が既にあります", "a renewal is already open"
             )
-        product = default_product()
+        product = on_sale()  # a renewal too: the version on sale at renewal
         terms = dict(policy.terms)
         submission = Submission(
             company_id=policy.company_id,

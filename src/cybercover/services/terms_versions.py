@@ -25,7 +25,7 @@ from cybercover.policies.cover import (
     cover_at,
     in_force_spans,
 )
-from cybercover.product import find_product
+from cybercover.product.catalogue import sold_under
 from cybercover.services.authz import Actor
 from cybercover.services.scope import load_policy
 from cybercover.services.uow import Database
@@ -144,7 +144,7 @@ def first_premium(session: Session, policy: Policy) -> FirstPremium | None:
 def cover_of(session: Session, policy: Policy, at: datetime, now: datetime) -> Cover:
     """In force at ``at``, under which version, and the premium condition judged at
     ``now`` (rules: policies/cover.py)."""
-    rules = find_product(policy.product_code, policy.product_version).policy
+    rules = sold_under(policy).policy
     return cover_at(
         policy_history(session, policy),
         at,
@@ -159,7 +159,7 @@ def terms_of_version(
     policy: Policy, terms: dict[str, Any], *, deductibles: bool = True
 ) -> PolicyTerms:
     """The terms engine's view of one version of ``policy``'s terms."""
-    product = find_product(policy.product_code, policy.product_version)
+    product = sold_under(policy)
     wp = terms.get("waiting_period") or {}
     return build_policy_terms(
         product,

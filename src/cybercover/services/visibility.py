@@ -121,6 +121,7 @@ FIELDS: dict[str, dict[str, Rule]] = {
                 "receivable",
                 "circumstance_notice_id",
                 "known_at",
+                "product",  # the version its policy was sold under: {code, version}
             ),
             EVERYONE,
         ),

@@ -7,7 +7,6 @@ and render what it returns. Business rules stay in the services; a service's
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -17,11 +16,11 @@ from urllib.parse import quote
 
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
-from cybercover.api.deps import CSRF_HEADER, SESSION_COOKIE, Db
+from cybercover.api.deps import CSRF_HEADER, SESSION_COOKIE, Db, check_csrf
 from cybercover.errors import (
     AuthenticationError,
     ConflictError,
@@ -29,7 +28,7 @@ from cybercover.errors import (
     InputError,
     Problem,
 )
-from cybercover.product import default_product
+from cybercover.product.catalogue import on_sale
 from cybercover.services.authz import Actor, Role
 from cybercover.services.people import actor_from_session
 from cybercover.web import fmt, labels
@@ -105,11 +104,17 @@ def environment(lang: str) -> Environment:
     env.filters["choices"] = lambda items: [(c.value, fmt.localised(c.label, lang)) for c in items]
     env.filters["local_input"] = fmt.local_input
     env.globals["clock_name"] = lambda code: labels.clock_name(code, tr)
-    # cost heads of part ② by their product label (the loss items store the code)
-    heads = {h.code: h.label for h in default_product().cost_heads}
-    env.globals["cost_head_name"] = lambda code: (
-        fmt.localised(heads[code], lang) if code in heads else str(code or "")
-    )
+
+    # cost heads of part ② by their product label (the loss items store the code): the
+    # label of the version the page's object was sold under (its ``product`` in the
+    # page's context, product/catalogue.py), else of the version on sale
+    @pass_context
+    def cost_head_name(context: Any, code: Any) -> str:
+        product = context.get("product") or on_sale()
+        heads = {h.code: h.label for h in product.cost_heads}
+        return fmt.localised(heads[code], lang) if code in heads else str(code or "")
+
+    env.globals["cost_head_name"] = cost_head_name
     env.filters["pair_plan"] = lambda v: (v, name(labels.PLANS)(v))
     env.filters["pair_role"] = lambda v: (v, name(labels.ROLES)(v))
     env.filters["pair_limit"] = lambda v: (v, name(labels.LIMITS)(v))
@@ -151,11 +156,7 @@ async def page_user(request: Request, db: Db) -> AsyncIterator[Page]:
         page = Page(request=request, actor=actor, csrf=csrf, lang=lang_of(request), db=db)
         if request.method != "GET":
             form = await request.form()
-            sent = request.headers.get(CSRF_HEADER) or form.get("csrf_token")
-            if not isinstance(sent, str) or not secrets.compare_digest(sent, csrf):
-                raise ForbiddenError(
-                    "csrf", ja="CSRFトークンが一致しません", en="CSRF token missing or wrong"
-                )
+            check_csrf(request.headers.get(CSRF_HEADER) or form.get("csrf_token"), csrf)
             page.form = {
                 k: v.strip() for k, v in form.items() if isinstance(v, str) and k != "csrf_token"
             }

@@ -9,7 +9,8 @@ from typing import Any
 from fastapi import APIRouter, Response
 
 from cybercover.errors import ConflictError, InputError, NotFoundError, Problem
-from cybercover.product import default_product, load_product, products_dir
+from cybercover.product import load_product, products_dir
+from cybercover.product.catalogue import on_sale
 from cybercover.services.audit import recent_audit, verify_audit_as
 from cybercover.services.outbound import OutboundPolicy
 from cybercover.services.partners import list_partners, register_partner
@@ -37,7 +38,7 @@ def _admin_page(
 ) -> Response:
     users = list_users(page.db, page.actor)  # refuses anyone but an administrator first
     organisations = list_organisations(page.db, page.actor)
-    services = default_product().emergency_support.services
+    services = on_sale().emergency_support.services
     report = verify_audit_as(page.db, page.actor) if verify else None
     return render(
         page.request,
@@ -128,7 +129,7 @@ def admin_partner(page: PageDep) -> Response:
     """Register (or update) a partner firm's services, regions, invoice registration
     number and contact: what the desk's dispatch searches by."""
     form = form_data(page)
-    codes = [service.code for service in default_product().emergency_support.services]
+    codes = [service.code for service in on_sale().emergency_support.services]
     regions = [r.strip() for r in re.split(r"[,、，\s]+", form.get("regions", "")) if r.strip()]
     try:
         register_partner(

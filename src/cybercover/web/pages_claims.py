@@ -11,6 +11,7 @@ from fastapi import APIRouter, Response
 
 from cybercover.claims.lifecycle import Status
 from cybercover.errors import AuthorityError, ConflictError, InputError
+from cybercover.product.catalogue import named
 from cybercover.services.authz import can
 from cybercover.services.claim_lifecycle import (
     claim_handlers,
@@ -130,6 +131,7 @@ def _claim_page(
                 for r in life["denial_reasons"]
             ],
             "sheet": latest_worksheet(page.db, page.actor, claim_id),
+            "product": named(claim["product"]),  # its labels: the version it was sold under
             "manage": can(page.actor, "claim.manage"),
             "coverages": list(LIMITS)[:4],
             "payment_key": secrets.token_urlsafe(12),

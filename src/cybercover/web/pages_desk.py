@@ -11,12 +11,13 @@ from fastapi import APIRouter, Response
 
 from cybercover.errors import ConflictError, InputError
 from cybercover.incidents.hearing import hearing
-from cybercover.product import default_product
-from cybercover.services.authz import Role, authorize, can
+from cybercover.product.catalogue import on_sale
+from cybercover.services.authz import authorize, can
 from cybercover.services.dispatch import (
     decide_cost,
     desk_queue,
     dispatch_partner,
+    dispatchable_services,
     hand_over,
     list_dispatches,
     log_work,
@@ -57,7 +58,7 @@ def _report_page(
     return render(
         page.request,
         "report.html",
-        {"form": form, "desk": page.role is not Role.POLICYHOLDER},
+        {"form": form, "desk": can(page.actor, "incident.report_for_others")},
         page=page,
         status=status,
         problems=problems,
@@ -79,7 +80,7 @@ def report_submit(page: PageDep) -> Response:
         data["idempotency_key"] = form["idempotency_key"]
     if form.get("occurred_at"):
         data["occurred_at"] = as_jst(form["occurred_at"])
-    if page.role is not Role.POLICYHOLDER:
+    if can(page.actor, "incident.report_for_others"):
         data["channel"] = form.get("channel") or "phone"
         if form.get("corporate_number"):
             data["corporate_number"] = form["corporate_number"]
@@ -105,7 +106,7 @@ def _incident_page(
         "form": form or {},
     }
     if manage:
-        services = default_product().emergency_support.services
+        services = dispatchable_services(page.db, page.actor, incident_id)
         context.update(
             questions=hearing().questions,
             services=services,
@@ -283,7 +284,7 @@ def _partner_page(
         "partner.html",
         {
             "dispatches": list_dispatches(page.db, page.actor),
-            "services": {s.code: s.label for s in default_product().emergency_support.services},
+            "services": {s.code: s.label for s in on_sale().emergency_support.services},
             "form": form or {},
             "form_dispatch": dispatch_id,
         },

@@ -12,7 +12,8 @@ from fastapi import APIRouter, Response
 from cybercover.api.routers.billing import parse_month
 from cybercover.demo import OPTIONS
 from cybercover.errors import AuthorityError, ConflictError, InputError, Problem
-from cybercover.product import Product, find_product
+from cybercover.product import Product
+from cybercover.product.catalogue import named
 from cybercover.services.authz import can
 from cybercover.services.billing import commission_statement, record_payment
 from cybercover.services.claims import limits_left, list_claims, submit_claim_document
@@ -124,7 +125,7 @@ def my_claim_document(page: PageDep, claim_id: int) -> Response:
 
 def _policy_page(page: PageDep, policy_id: int, status: int = 200, problems: Any = ()) -> Response:
     policy = get_policy(page.db, page.actor, policy_id)
-    product = find_product(policy["product"]["code"], policy["product"]["version"])
+    product = named(policy["product"])
     return render(
         page.request,
         "policy.html",
@@ -170,8 +171,7 @@ def policy_endorse(page: PageDep, policy_id: int) -> Response:
         "annual_revenue": as_int(form.get("company.annual_revenue")),
         "industry_group": form.get("company.industry_group") or None,
     }
-    named = get_policy(page.db, page.actor, policy_id)["product"]
-    product = find_product(named["code"], named["version"])
+    product = named(get_policy(page.db, page.actor, policy_id)["product"])
     try:
         quoted = quote_endorsement(
             page.db,
@@ -352,7 +352,7 @@ def _submission_page(
     form: dict[str, str] | None = None,
 ) -> Response:
     submission = get_submission(page.db, page.actor, submission_id)
-    product = find_product(submission["product"]["code"], submission["product"]["version"])
+    product = named(submission["product"])
     quotes = [q for q in submission["quotes"] if q["status"] in ("quoted", "bound")]
     codes: list[str] = []
     for q in quotes:
@@ -404,7 +404,7 @@ def submission_page(page: PageDep, submission_id: int) -> Response:
 def submission_disclosure(page: PageDep, submission_id: int) -> Response:
     form = form_data(page)
     submission = get_submission(page.db, page.actor, submission_id)
-    product = find_product(submission["product"]["code"], submission["product"]["version"])
+    product = named(submission["product"])
     answers = _answers_from_form(form, product)
     isms: dict[str, Any] | None = None
     if form.get("isms.certified"):

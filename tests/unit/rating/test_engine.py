@@ -246,9 +246,9 @@ def test_a_higher_limit_is_never_cheaper(l1: int, l2: int, costs: int) -> None:
     costs = min(costs, low)
     a = rate(product, make_rate_request(product, liability=low, response_costs=costs)).premium
     b = rate(product, make_rate_request(product, liability=high, response_costs=costs)).premium
-    c = rate(
-        product, make_rate_request(product, liability=high, response_costs=min(high, costs * 2))
-    ).premium
+    # twice the response costs, within ① and within ②'s product maximum (10億円)
+    more = min(high, costs * 2, product.coverage("response_costs").max_limit)
+    c = rate(product, make_rate_request(product, liability=high, response_costs=more)).premium
     assert a <= b <= c
 
 

@@ -11,7 +11,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 
 from cybercover.api.deps import CurrentActor
-from cybercover.product import default_product
+from cybercover.product.catalogue import on_sale
 from cybercover.rating.request import run_rate_request
 from cybercover.services.authz import authorize
 
@@ -27,4 +27,4 @@ router = APIRouter(tags=["rating"])
 async def rate_request(request: Request, actor: CurrentActor) -> dict[str, Any]:
     authorize(actor, "quote.create")
     text = (await request.body()).decode("utf-8", errors="replace")
-    return run_rate_request(text, default_product(), source="request")
+    return run_rate_request(text, on_sale(), source="request")
