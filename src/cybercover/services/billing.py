@@ -157,8 +157,8 @@ def record_payment(
 
 
 def lapse_overdue(db: Database, actor: Actor) -> list[str]:
-    """Lapse every policy with an instalment unpaid past the grace period (a daily job;
-    ``actor`` None when run by the system). Returns the policy numbers lapsed."""
+    """Lapse every policy with an instalment unpaid past the grace period (a daily job:
+    the system actor, or a person by hand). Returns the policy numbers lapsed."""
     authorize(actor, "billing.lapse")
     lapsed: list[str] = []
     with db.unit_of_work() as uow:

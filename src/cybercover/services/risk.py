@@ -160,8 +160,8 @@ def run_portfolio(
 ) -> dict[str, Any]:
     """Simulate the portfolio and store the run; returns the run's view.
 
-    ``actor`` ``None`` is the operator at the command line (database access is the
-    authority, as for ``cybercover users create``); the run is audited without a user."""
+    At the command line the actor is the system (``services/authz.py`` ``SYSTEM``, its own
+    ``risk.run`` permission); its run is audited without a user."""
     authorize(actor, "risk.run")
     problems: list[Problem] = []
     if not 1 <= block_years <= 1_000_000:
