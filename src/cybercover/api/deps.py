@@ -2,19 +2,28 @@
 
 from __future__ import annotations
 
-import secrets
 from typing import Annotated
 
 from fastapi import Depends, Request
 from starlette.concurrency import run_in_threadpool
 
-from cybercover.errors import AuthenticationError, ForbiddenError
+from cybercover.edge import (
+    CSRF_HEADER,
+    SAFE_METHODS,
+    SESSION_COOKIE,
+    AppSettings,
+    Db,
+    check_csrf,
+    client_address,
+    get_db,
+    get_settings,
+)
+from cybercover.errors import AuthenticationError
 from cybercover.services.authz import Actor
 from cybercover.services.people import actor_from_session, actor_from_token, token_digest
 from cybercover.services.token_cache import TokenCache
-from cybercover.services.uow import Database
-from cybercover.settings import Settings
 
+# the shared edge (cybercover/edge.py), re-exported for the routers
 __all__ = [
     "CSRF_HEADER",
     "SESSION_COOKIE",
@@ -25,36 +34,8 @@ __all__ = [
     "client_address",
     "current_actor",
     "get_db",
+    "get_settings",
 ]
-
-SESSION_COOKIE = "cc_session"
-CSRF_HEADER = "X-CSRF-Token"
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-
-
-# These two are ``async`` though they wait for nothing: FastAPI runs a plain ``def``
-# dependency in the thread pool, a hop that cost about 7 % of a worker's CPU per request
-# (bench/README.md, "The token cache").
-async def get_db(request: Request) -> Database:
-    db: Database = request.app.state.db
-    return db
-
-
-async def get_settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
-
-
-def client_address(request: Request) -> str | None:
-    """The address of the client: the peer that connected, or, when that peer is one of
-    ``CYBERCOVER_TRUSTED_PROXIES``, the right-most address of ``X-Forwarded-For`` that is
-    not (``create_app`` installs the middleware; uvicorn's own is off, docs/operations.md).
-    A caller cannot name its own address: the login limit counts this one."""
-    return request.client.host if request.client else None
-
-
-Db = Annotated[Database, Depends(get_db)]
-AppSettings = Annotated[Settings, Depends(get_settings)]
 
 
 async def current_actor(request: Request, db: Db) -> Actor:
@@ -86,16 +67,6 @@ async def current_actor(request: Request, db: Db) -> Actor:
             sent = value if isinstance(value, str) else None
         check_csrf(sent, csrf)
     return actor
-
-
-def check_csrf(sent: object, expected: str) -> None:
-    """The one CSRF check of a session's unsafe request, for the API and the pages alike:
-    the token sent (header or form field) must be the session's, compared in constant
-    time."""
-    if not isinstance(sent, str) or not secrets.compare_digest(sent, expected):
-        raise ForbiddenError(
-            "csrf", ja="CSRFトークンが一致しません", en="CSRF token missing or wrong"
-        )
 
 
 CurrentActor = Annotated[Actor, Depends(current_actor)]

@@ -20,7 +20,7 @@ from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescap
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
-from cybercover.api.deps import CSRF_HEADER, SESSION_COOKIE, Db, check_csrf
+from cybercover.edge import CSRF_HEADER, SESSION_COOKIE, Db, check_csrf
 from cybercover.errors import (
     AuthenticationError,
     ConflictError,

@@ -22,8 +22,7 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import RedirectResponse
 
-from cybercover.api.deps import SESSION_COOKIE, AppSettings, Db
-from cybercover.api.routers.auth import Credentials, login
+from cybercover.edge import SESSION_COOKIE, AppSettings, Db, open_session
 from cybercover.errors import AuthenticationError, Problem
 from cybercover.services.people import TooManyLoginFailures, end_session
 from cybercover.services.uow import Database
@@ -169,13 +168,7 @@ def login_submit(
         return _login_page(request, db, settings, context, status=403, problems=[problem])
     response = RedirectResponse(_local(next), status_code=303)
     try:
-        login(
-            body=Credentials(email=email, password=password),
-            request=request,
-            db=db,
-            settings=settings,
-            response=response,
-        )
+        open_session(response, request, db, settings, email, password)
     except AuthenticationError as exc:
         problem = (
             Problem(

@@ -9,8 +9,8 @@ from typing import Any
 
 from fastapi import APIRouter, Response
 
-from cybercover.api.routers.billing import parse_month
 from cybercover.demo import OPTIONS
+from cybercover.edge import parse_month
 from cybercover.errors import AuthorityError, ConflictError, InputError, Problem
 from cybercover.product import Product
 from cybercover.product.catalogue import named

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
 
 from cybercover.api.deps import SESSION_COOKIE, AppSettings, CurrentActor, Db, client_address
+from cybercover.edge import open_session
 from cybercover.errors import AuthenticationError
 from cybercover.services.people import (
     authenticate_login,
@@ -16,7 +17,6 @@ from cybercover.services.people import (
     issue_api_token,
     list_api_tokens,
     revoke_api_token,
-    start_session,
 )
 
 router = APIRouter(prefix="/auth", tags=["auth"])
@@ -53,18 +53,9 @@ class TokenInfo(BaseModel):
 def login(
     body: Credentials, request: Request, db: Db, settings: AppSettings, response: Response
 ) -> SessionRead:
-    token, csrf = start_session(
-        db, body.email, body.password, hours=settings.session_hours, client=client_address(request)
+    return SessionRead(
+        csrf_token=open_session(response, request, db, settings, body.email, body.password)
     )
-    response.set_cookie(
-        SESSION_COOKIE,
-        token,
-        max_age=settings.session_hours * 3600,
-        httponly=True,
-        samesite="lax",
-        secure=settings.environment == "production",
-    )
-    return SessionRead(csrf_token=csrf)
 
 
 @router.post("/logout", status_code=204)

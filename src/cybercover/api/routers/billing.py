@@ -9,7 +9,7 @@ from fastapi import APIRouter
 from pydantic import AwareDatetime, BaseModel
 
 from cybercover.api.deps import CurrentActor, Db
-from cybercover.errors import InputError, Problem
+from cybercover.edge import parse_month
 from cybercover.services.billing import (
     commission_statement,
     coverage_at,
@@ -84,15 +84,6 @@ def pay(invoice_id: int, body: PaymentIn, actor: CurrentActor, db: Db) -> dict[s
 @router.post("/billing/lapse-overdue")
 def lapse(actor: CurrentActor, db: Db) -> dict[str, list[str]]:
     return {"lapsed": lapse_overdue(db, actor)}
-
-
-def parse_month(text: str) -> tuple[int, int]:
-    year, _, month = text.partition("-")
-    if not (len(year) == 4 and year.isdigit() and month.isdigit() and 1 <= int(month) <= 12):
-        raise InputError(
-            [Problem("month", "month_format", "YYYY-MM で指定してください", "must be YYYY-MM")]
-        )
-    return int(year), int(month)
 
 
 @router.get("/agencies/{agency_id}/commission")
