@@ -6,11 +6,21 @@ and parsing the plain query parameters both take. Neither adapter imports the ot
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request, Response
 
-from cybercover.errors import ForbiddenError, InputError, Problem
+from cybercover.errors import (
+    AuthenticationError,
+    AuthorityError,
+    ConflictError,
+    CybercoverError,
+    ForbiddenError,
+    InputError,
+    NotFoundError,
+    Problem,
+)
 from cybercover.services.people import start_session
 from cybercover.services.uow import Database
 from cybercover.settings import Settings
@@ -19,8 +29,10 @@ __all__ = [
     "CSRF_HEADER",
     "SAFE_METHODS",
     "SESSION_COOKIE",
+    "Answer",
     "AppSettings",
     "Db",
+    "answer_for",
     "check_csrf",
     "client_address",
     "get_db",
@@ -101,3 +113,30 @@ def parse_month(text: str) -> tuple[int, int]:
             [Problem("month", "month_format", "YYYY-MM で指定してください", "must be YYYY-MM")]
         )
     return int(year), int(month)
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """How an error of the exception tree is answered over HTTP."""
+
+    status: int
+    kind: str  # the problem type: /problems/<kind>
+    title: str
+
+
+def answer_for(exc: CybercoverError) -> Answer:
+    """The one mapping of the exception tree to HTTP, for the API's problem JSON
+    (``api/problems.py``) and the pages' error pages (``web/setup.py``)."""
+    if isinstance(exc, InputError):
+        return Answer(422, "invalid-input", "入力内容に誤りがあります / Invalid input")
+    if isinstance(exc, NotFoundError):
+        return Answer(404, "not-found", "見つかりません / Not found")
+    if isinstance(exc, AuthorityError):  # the step is the role's; the amount is not
+        return Answer(403, "insufficient-authority", "権限の範囲外です / Above your authority")
+    if isinstance(exc, ForbiddenError):
+        return Answer(403, "forbidden", "権限がありません / Forbidden")
+    if isinstance(exc, AuthenticationError):
+        return Answer(401, "unauthenticated", "認証が必要です / Authentication required")
+    if isinstance(exc, ConflictError):
+        return Answer(409, exc.rule, "処理できない状態です / Conflict")
+    raise TypeError(f"no HTTP answer for {type(exc).__name__}")

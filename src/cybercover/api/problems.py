@@ -9,10 +9,11 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
+from cybercover.edge import answer_for
 from cybercover.errors import (
     AuthenticationError,
-    AuthorityError,
     ConflictError,
+    CybercoverError,
     ForbiddenError,
     InputError,
     NotFoundError,
@@ -37,13 +38,19 @@ def problem(status: int, kind: str, title: str, detail: str, **extra: Any) -> JS
 
 
 def _input_problem(problems: Sequence[Problem]) -> JSONResponse:
+    answer = answer_for(InputError(list(problems)))
     return problem(
-        422,
-        "invalid-input",
-        "入力内容に誤りがあります / Invalid input",
+        answer.status,
+        answer.kind,
+        answer.title,
         "; ".join(f"{p.path}: {p.en}" for p in problems),
         errors=[p.as_dict() for p in problems],
     )
+
+
+def _answer(exc: CybercoverError, detail: str, **extra: Any) -> JSONResponse:
+    answer = answer_for(exc)  # the one mapping (cybercover/edge.py)
+    return problem(answer.status, answer.kind, answer.title, detail, **extra)
 
 
 def install_problem_handlers(app: FastAPI) -> None:
@@ -57,29 +64,18 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(NotFoundError)
     async def _not_found(_: Request, exc: NotFoundError) -> JSONResponse:
-        return problem(404, "not-found", "見つかりません / Not found", f"{exc.what} not found")
+        return _answer(exc, f"{exc.what} not found")
 
     @app.exception_handler(ForbiddenError)
     async def _forbidden(_: Request, exc: ForbiddenError) -> JSONResponse:
-        if isinstance(exc, AuthorityError):  # the step is the role's; the amount is not
-            return problem(
-                403,
-                "insufficient-authority",
-                "権限の範囲外です / Above your authority",
-                f"{exc.ja} / {exc.en}",
-            )
-        return problem(403, "forbidden", "権限がありません / Forbidden", f"{exc.ja} / {exc.en}")
+        return _answer(exc, f"{exc.ja} / {exc.en}")
 
     @app.exception_handler(AuthenticationError)
     async def _unauthenticated(_: Request, exc: AuthenticationError) -> JSONResponse:
-        response = problem(
-            401, "unauthenticated", "認証が必要です / Authentication required", str(exc)
-        )
+        response = _answer(exc, str(exc))
         response.headers["WWW-Authenticate"] = "Bearer"
         return response
 
     @app.exception_handler(ConflictError)
     async def _conflict(_: Request, exc: ConflictError) -> JSONResponse:
-        return problem(
-            409, exc.rule, "処理できない状態です / Conflict", f"{exc.ja} / {exc.en}", rule=exc.rule
-        )
+        return _answer(exc, f"{exc.ja} / {exc.en}", rule=exc.rule)

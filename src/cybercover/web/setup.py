@@ -17,9 +17,11 @@ from fastapi import FastAPI, Request, Response
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
+from cybercover.edge import answer_for
 from cybercover.errors import (
     AuthenticationError,
     ConflictError,
+    CybercoverError,
     ForbiddenError,
     InputError,
     NotFoundError,
@@ -51,12 +53,11 @@ def _login(request: Request) -> Response:
 async def _page_error(request: Request, exc: Exception) -> Response:
     if isinstance(exc, LoginRequired | AuthenticationError):
         return _login(request)
-    if isinstance(exc, NotFoundError):
-        return render(request, "error.html", {"status": 404}, status=404)
-    if isinstance(exc, ForbiddenError):
-        return render(request, "error.html", {"status": 403}, status=403)
+    assert isinstance(exc, CybercoverError)  # the kinds install_pages hands here
+    status = answer_for(exc).status  # the one mapping (cybercover/edge.py)
+    if isinstance(exc, NotFoundError | ForbiddenError):  # nothing said of the object
+        return render(request, "error.html", {"status": status}, status=status)
     assert isinstance(exc, InputError | ConflictError)
-    status = 422 if isinstance(exc, InputError) else 409
     return render(
         request, "error.html", {"status": status}, status=status, problems=form_problems(exc)
     )
