@@ -25,6 +25,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cybercover.errors import AuthorityError, ConflictError, InputError, NotFoundError, Problem
+from cybercover.policies.lifecycle import Action, next_status
+from cybercover.policies.lifecycle import Status as PolicyStatus
 from cybercover.policies.premium import (
     accidents_a_receipt_would_cover,
     commission_on,
@@ -164,7 +166,7 @@ def lapse_overdue(db: Database, actor: Actor) -> list[str]:
     with db.unit_of_work() as uow:
         today = jst_date(uow.now)
         for policy in uow.session.execute(
-            select(Policy).where(Policy.status == "in_force")
+            select(Policy).where(Policy.status == PolicyStatus.IN_FORCE)
         ).scalars():
             grace = sold_under(policy).policy.grace_period_days
             overdue = (
@@ -183,7 +185,7 @@ def lapse_overdue(db: Database, actor: Actor) -> list[str]:
             if overdue is None:
                 continue
             before = policy_view(policy)
-            policy.status = "lapsed"
+            policy.status = next_status(policy.status, Action.LAPSE)
             policy.cancelled_at = uow.now
             uow.session.add(
                 PolicyTransaction(

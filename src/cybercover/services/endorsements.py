@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 from cybercover.companies import industry
 from cybercover.companies.profile import GroupText
 from cybercover.errors import ConflictError, InputError, NotFoundError, Problem
+from cybercover.policies.lifecycle import Action, allowed, require
 from cybercover.policies.premium import days_between, pro_rata
 from cybercover.product.catalogue import sold_under
 from cybercover.services.authz import Actor
@@ -178,10 +179,7 @@ def quote_endorsement(
     with db.unit_of_work() as uow:
         session = uow.session
         policy = load_policy(session, actor, policy_id, "policy.change")
-        if policy.status != "in_force":
-            raise ConflictError(
-                "not_in_force", f"この契約は{policy.status}です", f"the policy is {policy.status}"
-            )
+        require(policy.status, Action.ENDORSE)
         moment = effective_moment(policy, effective_date)
         since = latest_version_start(session, policy.id)
         if since is not None and moment < since:
@@ -308,7 +306,8 @@ def apply_endorsement(db: Database, actor: Actor, transaction_id: int) -> dict[s
             raise ConflictError(
                 "not_quoted", f"この異動は{tx.status}です", f"the endorsement is {tx.status}"
             )
-        if policy.status != "in_force" or policy.terms != tx.changes["terms_before"]:
+        endorsable = Action.ENDORSE in allowed(policy.status)
+        if not endorsable or policy.terms != tx.changes["terms_before"]:
             tx.status = "superseded"
             raise ConflictError(
                 "requote",

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cybercover.errors import ConflictError, InputError, Problem
+from cybercover.policies.lifecycle import Action, Status, allowed, next_status, require
 from cybercover.policies.numbers import policy_number
 from cybercover.policies.premium import (
     InvoiceMoney,
@@ -246,10 +247,7 @@ def issue_policy(db: Database, actor: Actor, policy_id: int) -> dict[str, Any]:
     with db.unit_of_work() as uow:
         session = uow.session
         policy = load_policy(session, actor, policy_id, "policy.bind")
-        if policy.status != "bound":
-            raise ConflictError(
-                "not_bound", f"この契約は{policy.status}です", f"the policy is {policy.status}"
-            )
+        require(policy.status, Action.ISSUE)
         blocking = _open_issues(session, policy.submission_id, ("quote", "bind", "issue"))
         if blocking:
             raise _blocked(blocking, "issuing")
@@ -265,7 +263,7 @@ def issue_policy(db: Database, actor: Actor, policy_id: int) -> dict[str, Any]:
         policy.number = _next_number(
             session, rules.number_prefix, jst_date(policy.period_start).year
         )
-        policy.status = "in_force"
+        policy.status = next_status(policy.status, Action.ISSUE)
         policy.written_premium = policy.annual_premium
         submission.status = "issued"
         tx = PolicyTransaction(
@@ -319,7 +317,9 @@ def get_policy(db: Database, actor: Actor, policy_id: int) -> dict[str, Any]:
     with db.sessions() as session:
         policy = load_policy(session, actor, policy_id, "policy.read")
         view = policy_view(policy)
-        if policy.status != "bound":
+        # the steps its status allows (policies/lifecycle.py): the pages offer only these
+        view["allowed_actions"] = [a.value for a in allowed(policy.status)]
+        if policy.status != Status.BOUND:
             view["earned_premium"] = _earned_now(policy, db.clock())
         view["transactions"] = [
             transaction_view(t)
@@ -383,10 +383,7 @@ def cancel_policy(
         )
     with db.unit_of_work() as uow:
         policy = load_policy(uow.session, actor, policy_id, "policy.change")
-        if policy.status != "in_force":
-            raise ConflictError(
-                "not_in_force", f"この契約は{policy.status}です", f"the policy is {policy.status}"
-            )
+        require(policy.status, Action.CANCEL)
         rules = _product_of(policy).policy
         moment = effective_moment(policy, effective_date)
         before = policy_view(policy)
@@ -400,7 +397,7 @@ def cancel_policy(
             period_days=days_between(policy.period_start, policy.period_end),
             method=method,
         )
-        policy.status = "cancelled"
+        policy.status = next_status(policy.status, Action.CANCEL)
         policy.cancelled_at = moment
         policy.written_premium = money.earned
         tx = PolicyTransaction(
@@ -455,7 +452,8 @@ def reinstate_policy(db: Database, actor: Actor, policy_id: int, *, reason: str)
     stay billed as they were: nothing is charged."""
     with db.unit_of_work() as uow:
         policy = load_policy(uow.session, actor, policy_id, "policy.change")
-        if policy.status not in ("cancelled", "lapsed") or policy.cancelled_at is None:
+        require(policy.status, Action.REINSTATE)
+        if policy.cancelled_at is None:  # an end is recorded with every cancel and lapse
             raise ConflictError(
                 "not_cancelled", f"この契約は{policy.status}です", f"the policy is {policy.status}"
             )
@@ -468,7 +466,7 @@ def reinstate_policy(db: Database, actor: Actor, policy_id: int, *, reason: str)
             )
         before = policy_view(policy)
         charge = 0
-        if policy.status == "cancelled":
+        if policy.status == Status.CANCELLED:
             cancellation = uow.session.execute(
                 select(PolicyTransaction)
                 .where(
@@ -479,7 +477,7 @@ def reinstate_policy(db: Database, actor: Actor, policy_id: int, *, reason: str)
                 .limit(1)
             ).scalar_one()
             charge = -cancellation.premium_delta
-        policy.status = "in_force"
+        policy.status = next_status(policy.status, Action.REINSTATE)
         policy.written_premium += charge
         policy.cancelled_at = None
         tx = PolicyTransaction(
@@ -561,5 +559,5 @@ def _earned_now(policy: Policy, at: datetime) -> int:
         policy.period_end,
         policy.cancelled_at,
         at,
-        cancelled=policy.status == "cancelled",
+        cancelled=policy.status == Status.CANCELLED,
     )

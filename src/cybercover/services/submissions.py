@@ -17,6 +17,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from cybercover.errors import ConflictError, InputError, Problem
+from cybercover.policies.lifecycle import Action, require
 from cybercover.product.catalogue import on_sale, sold_under
 from cybercover.product.model import Product
 from cybercover.services.authz import Actor, authorize, can
@@ -796,10 +797,7 @@ def renew_policy(db: Database, actor: Actor, policy_id: int) -> dict[str, Any]:
     with db.unit_of_work() as uow:
         session = uow.session
         policy = load_policy(session, actor, policy_id, "policy.change")
-        if policy.status not in ("in_force", "expired"):
-            raise ConflictError(
-                "not_renewable", f"この契約は{policy.status}です", f"the policy is {policy.status}"
-            )
+        require(policy.status, Action.RENEW)
         previous = session.get(Submission, policy.submission_id)
         assert previous is not None
         if session.execute(

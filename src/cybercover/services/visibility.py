@@ -303,6 +303,7 @@ FIELDS: dict[str, dict[str, Rule]] = {
                 "earned_premium",
                 "transactions",
                 "invoices",
+                "allowed_actions",
             ),
             SALES_SIDE,
         ),
