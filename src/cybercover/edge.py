@@ -1,7 +1,8 @@
 """The HTTP edge the API and the pages share: the database and settings of a request,
 the session cookie and its CSRF check, the client's address, opening a page session,
-and parsing the plain query parameters both take. Neither adapter imports the other
-(pyproject.toml ``[tool.importlinter]``): what both need lives here."""
+parsing the plain query parameters both take, and the one mapping of the exception
+tree to HTTP. Neither adapter imports the other (pyproject.toml
+``[tool.importlinter]``): what both need lives here."""
 
 from __future__ import annotations
 
