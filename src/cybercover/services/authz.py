@@ -76,12 +76,8 @@ def person(actor: Actor) -> int | None:
     return None if actor.role is Role.SYSTEM else actor.user_id
 
 
-# who reads a company and its policies: its own people and agents (scoped), and every
-# insurer role but the partners'
-_BOOK_READERS: frozenset[Role] = frozenset(
+STAFF: frozenset[Role] = frozenset(
     {
-        Role.POLICYHOLDER,
-        Role.AGENT,
         Role.UNDERWRITER,
         Role.DESK_OPERATOR,
         Role.CLAIMS_HANDLER,
@@ -90,6 +86,11 @@ _BOOK_READERS: frozenset[Role] = frozenset(
         Role.AUDITOR,
     }
 )
+"""The insurer's own people: they reach every row, each role within its function."""
+
+# who reads a company and its policies: its own people and agents (scoped), and every
+# insurer role (not the partners)
+_BOOK_READERS: frozenset[Role] = STAFF | {Role.POLICYHOLDER, Role.AGENT}
 
 # action → roles allowed (before ownership is checked)
 _RULES: dict[str, frozenset[Role]] = {
@@ -173,17 +174,6 @@ _RULES: dict[str, frozenset[Role]] = {
     "risk.run": frozenset({Role.UNDERWRITER, Role.ADMIN, Role.ACTUARY, Role.SYSTEM}),
 }
 
-STAFF: frozenset[Role] = frozenset(
-    {
-        Role.UNDERWRITER,
-        Role.DESK_OPERATOR,
-        Role.CLAIMS_HANDLER,
-        Role.ADMIN,
-        Role.ACTUARY,
-        Role.AUDITOR,
-    }
-)
-"""The insurer's own people: they reach every row, each role within its function."""
 REACH_ALL: frozenset[Role] = STAFF | {Role.SYSTEM}
 """Roles that reach every row (what each may do with it is the table above)."""
 SCOPED: frozenset[Role] = frozenset({Role.POLICYHOLDER, Role.AGENT, Role.PARTNER})

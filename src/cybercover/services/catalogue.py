@@ -1,6 +1,6 @@
-"""The product version of an incident or a claim: its policy's (the catalogue's rule,
+"""The product version of an incident: its policy's (the catalogue's rule,
 ``product/catalogue.py``); an incident of a company with no policy is handled under the
-version on sale."""
+version on sale. A claim always has its policy: ``sold_under(policy)``."""
 
 from __future__ import annotations
 
@@ -8,17 +8,11 @@ from sqlalchemy.orm import Session
 
 from cybercover.product.catalogue import on_sale, sold_under
 from cybercover.product.model import Product
-from cybercover.storage.models import Claim, Incident, Policy
+from cybercover.storage.models import Incident, Policy
 
-__all__ = ["claim_product", "incident_product"]
+__all__ = ["incident_product"]
 
 
 def incident_product(session: Session, incident: Incident) -> Product:
     policy = session.get(Policy, incident.policy_id) if incident.policy_id else None
     return sold_under(policy) if policy is not None else on_sale()
-
-
-def claim_product(session: Session, claim: Claim) -> Product:
-    policy = session.get(Policy, claim.policy_id)
-    assert policy is not None  # a claim always has its policy
-    return sold_under(policy)
