@@ -8,8 +8,8 @@ thing belongs to.
 - **Named in a view**: a service's view carries ``{"code", "version"}``; a page that
   needs the product's labels resolves it here.
 
-An incident or a claim belongs to its policy's version (``services/catalogue.py``
-follows the link in the database)."""
+A claim belongs to its policy's version (``sold_under(policy)``); an incident to its
+policy's, or without one to the version on sale (``services/catalogue.py``)."""
 
 from __future__ import annotations
 
